@@ -1,0 +1,102 @@
+/* common/errors.c — see errors.h. */
+#include "common/errors.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *program_name = "conclab";
+
+void prog_init(const char *argv0)
+{
+    if (argv0 == NULL || argv0[0] == '\0')
+        return;
+    const char *slash = strrchr(argv0, '/');
+    program_name = slash != NULL ? slash + 1 : argv0;
+}
+
+const char *prog_name(void)
+{
+    return program_name;
+}
+
+/* Write one whole message with a single fprintf so that lines from
+ * several processes or threads do not interleave mid-line. */
+static void report(int errnum, const char *fmt, va_list ap)
+{
+    char text[1024];
+    vsnprintf(text, sizeof text, fmt, ap);
+    if (errnum != 0)
+        fprintf(stderr, "%s: %s: %s\n", program_name, text, strerror(errnum));
+    else
+        fprintf(stderr, "%s: %s\n", program_name, text);
+}
+
+void die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(0, fmt, ap);
+    va_end(ap);
+    exit(EXIT_FAILURE);
+}
+
+void die_errno(const char *fmt, ...)
+{
+    int saved = errno;
+    va_list ap;
+    va_start(ap, fmt);
+    report(saved, fmt, ap);
+    va_end(ap);
+    exit(EXIT_FAILURE);
+}
+
+void die_errno_child(const char *fmt, ...)
+{
+    int saved = errno;
+    va_list ap;
+    va_start(ap, fmt);
+    report(saved, fmt, ap);
+    va_end(ap);
+    fflush(stderr); /* stderr is unbuffered, but say what we mean */
+    _exit(EXIT_FAILURE);
+}
+
+void warn_msg(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(0, fmt, ap);
+    va_end(ap);
+}
+
+void warn_errno(const char *fmt, ...)
+{
+    int saved = errno;
+    va_list ap;
+    va_start(ap, fmt);
+    report(saved, fmt, ap);
+    va_end(ap);
+    errno = saved;
+}
+
+void die_usage(const char *usage, const char *fmt, ...)
+{
+    if (fmt != NULL) {
+        va_list ap;
+        va_start(ap, fmt);
+        report(0, fmt, ap);
+        va_end(ap);
+    }
+    fputs(usage, stderr);
+    exit(EXIT_USAGE);
+}
+
+void print_usage_and_exit(const char *usage)
+{
+    fputs(usage, stdout);
+    exit(fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+}

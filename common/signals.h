@@ -1,0 +1,17 @@
+/* common/signals.h — the stop flag every server checks: SIGINT and
+ * SIGTERM set it, and the server's loop ends cleanly when it is set.
+ */
+#ifndef CONCLAB_SIGNALS_H
+#define CONCLAB_SIGNALS_H
+
+#include <signal.h>
+
+/* Set to the signal number (SIGINT or SIGTERM) once one arrived. */
+extern volatile sig_atomic_t sig_stop_requested;
+
+/* Install a handler for SIGINT and SIGTERM that only sets
+ * sig_stop_requested. No SA_RESTART: a blocking call (accept, read,
+ * select...) returns -1 with EINTR, so the loop notices at once. */
+int sig_catch_stop(void);
+
+#endif

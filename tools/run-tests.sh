@@ -1,0 +1,51 @@
+#!/bin/sh
+# tools/run-tests.sh BUILD SUITE... — run each cmocka suite, each bounded in
+# time, then repeat every suite's cmocka summary; fail if any suite failed.
+# Called by make test / sanitize / tsan.
+build=$1
+shift
+# A suite that hangs despite the harness's own timeouts is killed here.
+suite_limit=${SUITE_TIMEOUT:-900}
+
+# Sanitizer runs are slower: the harness scales its timeouts by this.
+case "$SANITIZER" in
+    address) export CONCLAB_TIMEOUT_SCALE=3 ;;
+    thread)  export CONCLAB_TIMEOUT_SCALE=5 ;;
+    *)       export CONCLAB_TIMEOUT_SCALE=1 ;;
+esac
+export CONCLAB_SANITIZER="${SANITIZER:-none}"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=0:second_deadlock_stack=1:die_after_fork=0}"
+
+logs=$(mktemp -d "${TMPDIR:-/tmp}/conclab-tests.XXXXXX") || exit 1
+trap 'rm -rf "$logs"' EXIT INT TERM
+failed=""
+count=0
+for suite in "$@"; do
+    name=$(basename "$suite")
+    count=$((count + 1))
+    echo "=== $name"
+    { timeout -k 5 "$suite_limit" "$suite" 2>&1; echo $? >"$logs/$name.rc"; } | tee "$logs/$name.log"
+    rc=$(cat "$logs/$name.rc")
+    if [ "$rc" -ne 0 ]; then
+        [ "$rc" -eq 124 ] && echo "$name: killed after ${suite_limit}s" | tee -a "$logs/$name.log"
+        failed="$failed $name"
+    fi
+done
+
+if [ $count -eq 0 ]; then
+    echo "no test suites found in tests/"
+    exit 1
+fi
+echo
+echo "=== cmocka summary per suite ($build)"
+for suite in "$@"; do
+    name=$(basename "$suite")
+    grep -E '^\[ *(PASSED|FAILED|SKIPPED) *\]|^\[=+\] .*run\.|killed after' "$logs/$name.log" \
+        | sed "s/^/$name: /"
+done
+if [ -n "$failed" ]; then
+    echo "FAILED:$failed"
+    exit 1
+fi
