@@ -140,6 +140,13 @@ static void test_stubborn_server_gets_sigkill(void **state)
     assert_int_equal(no_children(), 0);
 }
 
+static bool three_zombies(void *pid)
+{
+    int zombies = 0;
+    count_children(*(pid_t *)pid, &zombies);
+    return zombies == 3;
+}
+
 static void test_children_and_zombies_are_counted(void **state)
 {
     (void)state;
@@ -147,6 +154,8 @@ static void test_children_and_zombies_are_counted(void **state)
         program_path("tests/helpers/fake_server"), "-c", "2", "-z", "3", "-p", "0", NULL};
     struct server s;
     server_start(&s, argv);
+    /* the three exit at once, but when they are zombies is up to the scheduler */
+    assert_true(wait_until(three_zombies, &s.pid, 5));
     int zombies = -1;
     assert_int_equal(count_children(s.pid, &zombies), 5);
     assert_int_equal(zombies, 3);

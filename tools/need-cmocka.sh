@@ -34,10 +34,10 @@ if command -v apt-get >/dev/null 2>&1; then
         run="none"
     fi
     if [ "$run" != "none" ]; then
-        echo "make test: installing it: $run apt-get install -y libcmocka-dev"
+        echo "make test: installing it: ${run:+$run }apt-get install -y libcmocka-dev"
         export DEBIAN_FRONTEND=noninteractive
         $run apt-get install -y -q libcmocka-dev >/dev/null 2>&1 || {
-            echo "make test: first updating the package lists: $run apt-get update"
+            echo "make test: first updating the package lists: ${run:+$run }apt-get update"
             $run apt-get update -q >/dev/null 2>&1
             $run apt-get install -y -q libcmocka-dev
         }
