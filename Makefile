@@ -21,6 +21,7 @@
 #                        linked into the folder's programs and into the tests
 #   common/*.c           build/libcommon.a, linked into everything
 #   tests/test_*.c       a cmocka suite -> build/tests/test_*, run by make test
+#   tests/*.c (others)   the harness and support code linked into every suite
 #   tests/helpers/*.c    small programs the suites run (no cmocka)
 
 BUILD    ?= build
@@ -57,9 +58,12 @@ FOLDER_BIN := $(MAIN_SRC:%.c=$(BUILD)/%)
 PROGRAMS   := $(LESSON_BIN) $(FOLDER_BIN)
 TEST_BIN   := $(TEST_SRC:%.c=$(BUILD)/%)
 HELPER_BIN := $(HELPER_SRC:%.c=$(BUILD)/%)
-HARNESS    := $(BUILD)/tests/harness.o
+# tests/*.c that are not suites (harness.c and any *_support.c) are linked
+# into every suite.
+TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
+HARNESS    := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 ALL_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(COMMON_SRC) $(LESSON_SRC) $(FOLDER_SRC) \
-                $(TEST_SRC) $(HELPER_SRC) tests/harness.c)
+                $(TEST_SRC) $(HELPER_SRC) $(TEST_SUPPORT))
 
 .PHONY: all tour test check tests sanitize tsan bench fuzz format lint compdb clean $(DAYS)
 .DEFAULT_GOAL := all
@@ -145,7 +149,7 @@ $(FUZZ_BIN): $(BUILD)/%: %.c $(FOLDER_LIBS) $(LIBCOMMON)
 
 # Tools for the people working on the code ----------------------------------
 SOURCES := $(COMMON_SRC) $(LESSON_SRC) $(FOLDER_SRC) $(TEST_SRC) $(HELPER_SRC) \
-           $(FUZZ_SRC) tests/harness.c
+           $(FUZZ_SRC) $(TEST_SUPPORT)
 HEADERS := $(wildcard common/*.h day*/*/*.h tests/*.h)
 
 format:

@@ -395,7 +395,7 @@ static char *read_file_fd(int fd)
     return text;
 }
 
-void server_start(struct server *s, const char *const argv[])
+void program_start(struct server *s, const char *const argv[])
 {
     memset(s, 0, sizeof *s);
     s->out_fd = temp_file();
@@ -406,6 +406,11 @@ void server_start(struct server *s, const char *const argv[])
     close(in[0]);
     s->stdin_fd = in[1];
     s->running = true;
+}
+
+void server_start(struct server *s, const char *const argv[])
+{
+    program_start(s, argv);
 
     double deadline = clock_now() + harness_timeout(STARTUP_TIMEOUT);
     for (;;) {
@@ -459,12 +464,15 @@ static bool wait_bounded(pid_t pid, int *status, double seconds)
     }
 }
 
-int server_stop(struct server *s, double timeout)
+/* Wait for s to end (after sig, if not 0), SIGKILL at the bound, then
+ * count and kill what it left behind. */
+static int finish_program(struct server *s, int sig, double timeout)
 {
     if (!s->running)
         return s->status;
     double start = clock_now();
-    kill(s->pid, SIGTERM);
+    if (sig != 0)
+        kill(s->pid, sig);
     if (!wait_bounded(s->pid, &s->status, harness_timeout(timeout))) {
         s->killed = true;
         kill(-s->pid, SIGKILL);
@@ -480,6 +488,16 @@ int server_stop(struct server *s, double timeout)
         close(s->stdin_fd);
     s->stdin_fd = -1;
     return s->status;
+}
+
+int server_stop(struct server *s, double timeout)
+{
+    return finish_program(s, SIGTERM, timeout);
+}
+
+int program_wait(struct server *s, double timeout)
+{
+    return finish_program(s, 0, timeout);
 }
 
 void harness_assert_clean_stop(struct server *s, const char *file, int line)

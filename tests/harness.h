@@ -75,7 +75,7 @@ void run_result_free(struct run_result *r);
 #define assert_exit_code(r, code) harness_assert_exit((r), (code), __FILE__, __LINE__)
 void harness_assert_exit(const struct run_result *r, int code, const char *file, int line);
 
-/* --- servers --------------------------------------------------------------- */
+/* --- servers (and other programs running in the background) ---------------- */
 
 struct server {
     pid_t pid;
@@ -93,6 +93,15 @@ struct server {
 /* Start argv (which must ask for port 0) and wait for its first stdout line
  * to be "listening on ADDR:PORT"; fails the test if it is not, in time. */
 void server_start(struct server *s, const char *const argv[]);
+
+/* Start argv in the background like server_start, without waiting for a
+ * "listening on" line (a client, a program fed through s->stdin_fd). */
+void program_start(struct server *s, const char *const argv[]);
+
+/* Wait up to timeout (scaled) seconds for a program_start'ed (or server)
+ * program to exit by itself; SIGKILL (s->killed) after that. Returns the
+ * raw wait status; leftovers are counted and killed as in server_stop. */
+int program_wait(struct server *s, double timeout);
 
 /* SIGTERM; wait up to timeout (scaled) seconds; SIGKILL after that.
  * Returns the raw wait status. Leftover processes are counted and killed. */

@@ -187,6 +187,28 @@ static void test_server_output_and_wait(void **state)
     assert_server_stops_cleanly(&s);
 }
 
+static void test_program_start_and_wait(void **state)
+{
+    (void)state;
+    const char *argv[] = {"/bin/sh", "-c", "read line; echo \"got $line\"; exit 4", NULL};
+    struct server p;
+    program_start(&p, argv);
+    assert_int_equal(io_write_all(p.stdin_fd, "abc\n", 4), 4);
+    int status = program_wait(&p, 5);
+    assert_false(p.killed);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 4);
+    char *out = server_output(&p, false);
+    assert_string_equal(out, "got abc\n");
+    free(out);
+
+    const char *hang[] = {program_path("tests/helpers/hang"), NULL};
+    program_start(&p, hang);
+    status = program_wait(&p, 0.2); /* it never ends by itself */
+    assert_true(p.killed);
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    assert_int_equal(no_children(), 0);
+}
+
 static void test_text_helpers(void **state)
 {
     (void)state;
@@ -330,6 +352,7 @@ int main(void)
         cmocka_unit_test_teardown(test_leftover_children_of_a_server_are_reported,
                                   harness_teardown),
         cmocka_unit_test_teardown(test_server_output_and_wait, harness_teardown),
+        cmocka_unit_test_teardown(test_program_start_and_wait, harness_teardown),
         cmocka_unit_test_teardown(test_text_helpers, harness_teardown),
         cmocka_unit_test_teardown(test_timeouts_scale, harness_teardown),
         cmocka_unit_test_teardown(test_hung_program_fails_the_test, harness_teardown),
