@@ -25,6 +25,15 @@
 #include "tests/harness.h"
 #include "tests/process_support.h"
 
+/* Under TSan every process has a second (runtime) thread; a child whose
+ * main thread has exited shows as Z until that thread is gone too, even
+ * when the kernel reaps it by itself. Only "never a zombie, even for a
+ * moment" is skipped there; "no zombie left" is checked everywhere. */
+static bool zombies_flicker(void)
+{
+    return strcmp(harness_sanitizer(), "thread") == 0;
+}
+
 static void assert_has_line(const char *text, const char *line)
 {
     if (!has_line(text, line))
@@ -130,7 +139,9 @@ static void test_sigchld_default_run_reaps_all(void **state)
     struct lesson l;
     lesson_run(&l, argv, NULL, 15);
     assert_lesson_exit(&l, 0);
-    assert_non_null(strstr(l.out, "(a) all 5 children ended; zombies seen at any step: 0"));
+    assert_non_null(strstr(l.out, "(a) all 5 children ended; zombies seen at any step: "));
+    if (!zombies_flicker())
+        assert_non_null(strstr(l.out, "zombies seen at any step: 0;"));
     assert_non_null(strstr(l.out, "(b) the handler reaped 5 of 5 children"));
     for (int code = 0; code < 5; code++) {
         char want[64];
@@ -174,7 +185,8 @@ static void test_sigchld_ignored_means_no_zombie_ever(void **state)
     int most_children, most_zombies;
     watch_until_holding(&l, &most_children, &most_zombies);
     assert_true(most_children > 0); /* we did see the children alive */
-    assert_int_equal(most_zombies, 0);
+    if (!zombies_flicker())
+        assert_int_equal(most_zombies, 0);
     int zombies = -1;
     assert_int_equal(count_children(l.proc.pid, &zombies), 0); /* nobody called wait */
     assert_int_equal(zombies, 0);
