@@ -26,8 +26,9 @@
 
 #include "common/errors.h"
 
-static const char usage[] = "usage: fork1 [-p] [-h]\n"
-                            "  -p  show the stdio pitfall: text printed before fork comes out twice\n";
+static const char usage[] =
+    "usage: fork1 [-p] [-h]\n"
+    "  -p  show the stdio pitfall: text printed before fork comes out twice\n";
 
 /* Wait for the child, so the parent speaks only after the child is done. */
 static void wait_for(pid_t child)

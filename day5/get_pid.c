@@ -24,8 +24,9 @@
 #include "common/errors.h"
 #include "common/procfs.h"
 
-static const char usage[] = "usage: get_pid [-h]\n"
-                            "Print getpid/getppid in a parent and its child, and check they agree.\n";
+static const char usage[] =
+    "usage: get_pid [-h]\n"
+    "Print getpid/getppid in a parent and its child, and check they agree.\n";
 
 /* The child: who am I, who is my parent, is that the process that forked me? */
 static int child_reports(pid_t parent_before_fork)

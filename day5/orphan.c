@@ -93,8 +93,7 @@ int main(int argc, char *argv[])
         die_errno("pipe");
 
     pid_t parent = getpid();
-    printf("parent: pid %ld, forking a child, then exiting without waiting for it\n",
-           (long)parent);
+    printf("parent: pid %ld, forking a child, then exiting without waiting for it\n", (long)parent);
     fflush(stdout);
     pid_t pid = fork();
     if (pid < 0)

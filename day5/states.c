@@ -47,9 +47,9 @@ static const char usage[] =
 /* What each child does, and the state letter that should show for it. */
 struct child {
     const char *doing;
-    char expected;
     pid_t pid;
-    char seen;
+    char expected; /* R, S, T or Z */
+    char seen;     /* what /proc showed */
 };
 
 /* --- what the children do -------------------------------------------------- */
@@ -182,10 +182,10 @@ int main(int argc, char *argv[])
         die_errno("sigaction");
 
     struct child kids[NCHILDREN] = {
-        {"busy loop: running (or ready to run)", 'R', 0, '?'},
-        {"nanosleep: sleeping, waiting for time to pass", 'S', 0, '?'},
-        {"stopped by SIGSTOP", 'T', 0, '?'},
-        {"exited, not reaped yet: a zombie", 'Z', 0, '?'},
+        {"busy loop: running (or ready to run)", 0, 'R', '?'},
+        {"nanosleep: sleeping, waiting for time to pass", 0, 'S', '?'},
+        {"stopped by SIGSTOP", 0, 'T', '?'},
+        {"exited, not reaped yet: a zombie", 0, 'Z', '?'},
     };
     /* The T child sleeps like the S child until the parent stops it. */
     void (*work[NCHILDREN])(void) = {busy_loop, sleep_quietly, sleep_quietly, exit_now};
@@ -211,8 +211,7 @@ int main(int argc, char *argv[])
         print_table(kids, NCHILDREN);
         explain_models();
         if (right != NCHILDREN)
-            printf("(a state was not seen in %.0f s: is the machine very busy?)\n",
-                   SAMPLE_LIMIT_S);
+            printf("(a state was not seen in %.0f s: is the machine very busy?)\n", SAMPLE_LIMIT_S);
     }
     if (keep && !sig_stop_requested)
         hold();

@@ -89,8 +89,8 @@ int main(int argc, char *argv[])
     if (pid == 0)
         _exit(CHILD_STATUS); /* the child ends at once */
 
-    printf("parent: child %ld exits at once with status %d; I do not wait for it yet\n",
-           (long)pid, CHILD_STATUS);
+    printf("parent: child %ld exits at once with status %d; I do not wait for it yet\n", (long)pid,
+           CHILD_STATUS);
     char state = wait_for_zombie(pid);
     char name[64] = "?";
     procfs_comm(pid, name, sizeof name);

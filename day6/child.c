@@ -66,8 +66,7 @@ static void child_forks_and_exits(void)
                (long)getppid());
         exit(EXIT_SUCCESS);
     }
-    printf("child %ld: forked grandchild %ld, exiting at once\n", (long)getpid(),
-           (long)grandchild);
+    printf("child %ld: forked grandchild %ld, exiting at once\n", (long)getpid(), (long)grandchild);
     exit(EXIT_SUCCESS);
 }
 

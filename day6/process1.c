@@ -130,8 +130,7 @@ int main(int argc, char *argv[])
     clock_sleep_ms(PARENT_MS);
 
     process_join(&p);
-    printf("parent %ld: joined child %ld, exit code %d\n", (long)getpid(), (long)p.pid,
-           p.exitcode);
+    printf("parent %ld: joined child %ld, exit code %d\n", (long)getpid(), (long)p.pid, p.exitcode);
     printf("parent %ld: a = %d (the child changed only its own copy)\n", (long)getpid(), a);
     return p.exitcode == 0 && a == 1 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

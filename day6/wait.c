@@ -35,8 +35,9 @@ enum { EXIT_CODE = 3 };
 #define CHILD_WORK_MS  400 /* how long the part-3 child works */
 #define PARENT_STEP_MS 100 /* one step of the parent's own work in part 3 */
 
-static const char usage[] = "usage: wait [-h]\n"
-                            "Reap children with wait() and waitpid(WNOHANG); decode their status.\n";
+static const char usage[] =
+    "usage: wait [-h]\n"
+    "Reap children with wait() and waitpid(WNOHANG); decode their status.\n";
 
 /* Print what a wait status word says. */
 static void describe(pid_t pid, int status)
@@ -112,7 +113,7 @@ int main(int argc, char *argv[])
     pid_t pid = start_child(exit_with_code);
     int status;
     pid_t reaped = wait_one(&status);
-    printf("parent: wait() returned %ld, the child's pid\n", (long)reaped);
+    printf("parent: wait() returned %ld, the pid fork returned (%ld)\n", (long)reaped, (long)pid);
     describe(reaped, status);
 
     printf("2. a child killed by SIGKILL\n");

@@ -233,7 +233,7 @@ static void test_exit_message_like_sys_exit(void **state)
     struct lesson l;
     lesson_run(&l, argv, NULL, 10);
     assert_lesson_exit(&l, 1);
-    assert_has_line(l.err, "退出进程 bye %s%n"); /* printed as is, never as a format */
+    assert_has_line(l.err, "退出进程 bye %s%n");     /* printed as is, never as a format */
     assert_null(strstr(l.out, "parent: now exit(")); /* the line after it never ran */
     lesson_free(&l);
 }

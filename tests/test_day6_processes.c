@@ -52,20 +52,22 @@ static void test_wait_decodes_exit_code_and_signal(void **state)
     char line[256];
 
     long first = number_after_in_line(l.out, ": exit(3)", "child ");
-    snprintf(line, sizeof line, "parent: wait() returned %ld, the child's pid", first);
+    snprintf(line, sizeof line, "parent: wait() returned %ld, the pid fork returned (%ld)", first,
+             first);
     assert_has_line(l.out, line);
     snprintf(line, sizeof line,
              "parent: reaped %ld, raw status 768 (0x0300): WIFEXITED, WEXITSTATUS = 3", first);
     assert_has_line(l.out, line);
 
     long killed = number_after(l.out, "parent: sent SIGKILL to ");
-    snprintf(line, sizeof line, "parent: reaped %ld, raw status %d (0x%04x): WIFSIGNALED, WTERMSIG = %d",
-             killed, SIGKILL, SIGKILL, SIGKILL);
+    snprintf(line, sizeof line,
+             "parent: reaped %ld, raw status %d (0x%04x): WIFSIGNALED, WTERMSIG = %d", killed,
+             SIGKILL, SIGKILL, SIGKILL);
     assert_non_null(strstr(l.out, line));
 
     long worker = number_after_in_line(l.out, "working for", "child ");
-    snprintf(line, sizeof line, "parent: reaped %ld, raw status 0 (0x0000): WIFEXITED, WEXITSTATUS = 0",
-             worker);
+    snprintf(line, sizeof line,
+             "parent: reaped %ld, raw status 0 (0x0000): WIFEXITED, WEXITSTATUS = 0", worker);
     assert_has_line(l.out, line);
     /* the parent kept working while polling: its count matches its lines */
     int polls = count_lines_containing(l.out, "child still running; my own work");
