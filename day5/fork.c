@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "common/errors.h"
+#include "common/options.h"
 
 static const char usage[] = "usage: fork [-h]\n"
                             "Fork once; parent and child each say who they are.\n";
@@ -27,14 +28,7 @@ static const char usage[] = "usage: fork [-h]\n"
 int main(int argc, char *argv[])
 {
     prog_init(argv[0]);
-    int opt;
-    while ((opt = getopt(argc, argv, "h")) != -1) {
-        if (opt == 'h')
-            print_usage_and_exit(usage);
-        die_usage(usage, NULL);
-    }
-    if (optind != argc)
-        die_usage(usage, "unexpected argument '%s'", argv[optind]);
+    parse_no_options(argc, argv, usage);
     setvbuf(stdout, NULL, _IOLBF, 0); /* a line at a time, even into a pipe */
 
     printf("before fork: one process, pid %ld\n", (long)getpid());

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "common/errors.h"
+#include "common/options.h"
 #include "common/procfs.h"
 
 static const char usage[] =
@@ -61,14 +62,7 @@ static int parent_reports(pid_t child)
 int main(int argc, char *argv[])
 {
     prog_init(argv[0]);
-    int opt;
-    while ((opt = getopt(argc, argv, "h")) != -1) {
-        if (opt == 'h')
-            print_usage_and_exit(usage);
-        die_usage(usage, NULL);
-    }
-    if (optind != argc)
-        die_usage(usage, "unexpected argument '%s'", argv[optind]);
+    parse_no_options(argc, argv, usage);
     setvbuf(stdout, NULL, _IOLBF, 0); /* a line at a time, even into a pipe */
 
     pid_t me = getpid();

@@ -24,6 +24,7 @@
 
 #include "common/clock.h"
 #include "common/errors.h"
+#include "common/options.h"
 #include "common/procfs.h"
 
 #define ADOPTION_LIMIT_S 5.0 /* how long the child watches for its new parent */
@@ -76,14 +77,7 @@ static int orphan_child(int ready_fd, pid_t parent)
 int main(int argc, char *argv[])
 {
     prog_init(argv[0]);
-    int opt;
-    while ((opt = getopt(argc, argv, "h")) != -1) {
-        if (opt == 'h')
-            print_usage_and_exit(usage);
-        die_usage(usage, NULL);
-    }
-    if (optind != argc)
-        die_usage(usage, "unexpected argument '%s'", argv[optind]);
+    parse_no_options(argc, argv, usage);
     setvbuf(stdout, NULL, _IOLBF, 0); /* a line at a time, even into a pipe */
 
     /* A pipe only to keep "before" truly before: the parent exits once the

@@ -25,6 +25,7 @@
 
 #include "common/clock.h"
 #include "common/errors.h"
+#include "common/options.h"
 #include "common/procfs.h"
 
 enum { FOO_STEPS = 3, BAR_STEPS = 5 };
@@ -73,14 +74,7 @@ static void child_forks_and_exits(void)
 int main(int argc, char *argv[])
 {
     prog_init(argv[0]);
-    int opt;
-    while ((opt = getopt(argc, argv, "h")) != -1) {
-        if (opt == 'h')
-            print_usage_and_exit(usage);
-        die_usage(usage, NULL);
-    }
-    if (optind != argc)
-        die_usage(usage, "unexpected argument '%s'", argv[optind]);
+    parse_no_options(argc, argv, usage);
     setvbuf(stdout, NULL, _IOLBF, 0); /* a line at a time, even into a pipe */
 
     printf("parent %ld: forking a child (foo and bar lines below interleave in any order)\n",

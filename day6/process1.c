@@ -5,7 +5,7 @@
  * for it and collects its exit code. C has no classes, so here the object
  * is a struct and three functions — the same steps the course lists:
  *   【1】 put the child's work in a function        fun()
- *   【2】 make a process object bound to it          process_init(&p, fun, NULL)
+ *   【2】 make a process object bound to it          struct process p = {.target = fun}
  *   【3】 (set its attributes: name, daemon...       see day7/process_attr)
  *   【4】 start it: now the child really exists      process_start(&p)
  *   【5】 join it: wait for it and reap it           process_join(&p)
@@ -44,21 +44,14 @@ static const char usage[] = "usage: process1 [-i] [-h]\n"
 
 /* --- the process "object" ----------------------------------------------------- */
 
+/* Process(target=fun, args=...) is an initializer: {.target = fun, .args = ...};
+ * the fields left out start at zero. */
 struct process {
     int (*target)(void *args); /* runs in the child; its return value is the exit code */
     void *args;                /* handed to target (the child works on its own copy) */
     pid_t pid;                 /* 0 until started */
     int exitcode;              /* after join: the exit code, or -N if signal N killed it */
 };
-
-/* Process(target=..., args=...): nothing runs yet. */
-static void process_init(struct process *p, int (*target)(void *), void *args)
-{
-    p->target = target;
-    p->args = args;
-    p->pid = 0;
-    p->exitcode = 0;
-}
 
 /* p.start(): fork; the child runs the target and exits with its result. */
 static void process_start(struct process *p)
@@ -122,8 +115,7 @@ int main(int argc, char *argv[])
         die_usage(usage, "unexpected argument '%s'", argv[optind]);
     setvbuf(stdout, NULL, _IOLBF, 0); /* a line at a time, even into a pipe */
 
-    struct process p;
-    process_init(&p, fun, NULL);
+    struct process p = {.target = fun}; /* Process(target=fun): nothing runs yet */
     process_start(&p);
     printf("parent %ld: started child %ld; 父进程干点事 — doing something of my own\n",
            (long)getpid(), (long)p.pid);

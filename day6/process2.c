@@ -46,14 +46,6 @@ struct process {
     int exitcode;              /* after join: the exit code, or -N if signal N killed it */
 };
 
-static void process_init(struct process *p, int (*target)(void *), void *args)
-{
-    p->target = target;
-    p->args = args;
-    p->pid = 0;
-    p->exitcode = 0;
-}
-
 static void process_start(struct process *p)
 {
     fflush(stdout);
@@ -115,9 +107,8 @@ int main(int argc, char *argv[])
     /* args=(ms,), kwargs={'name': name}: ms by position, name by name. */
     struct worker_args keyword = {WORK_MS, .name = name};
 
-    struct process p1, p2;
-    process_init(&p1, worker, &defaults);
-    process_init(&p2, worker, &keyword);
+    struct process p1 = {.target = worker, .args = &defaults};
+    struct process p2 = {.target = worker, .args = &keyword};
     printf("parent %ld: p1 gets {.ms = %d} (no name: \"%s\"), p2 gets {%d, .name = \"%s\"}\n",
            (long)getpid(), WORK_MS, DEFAULT_NAME, WORK_MS, name);
     printf("(their lines interleave in any order: two processes run at once)\n");

@@ -46,14 +46,6 @@ struct process {
     int exitcode;              /* after join: the exit code, or -N if signal N killed it */
 };
 
-static void process_init(struct process *p, int (*target)(void *), void *args)
-{
-    p->target = target;
-    p->args = args;
-    p->pid = 0;
-    p->exitcode = 0;
-}
-
 static void process_start(struct process *p)
 {
     fflush(stdout);
@@ -122,7 +114,7 @@ int main(int argc, char *argv[])
            (long)getpid(), NTASKS);
     double start = clock_now();
     for (int i = 0; i < NTASKS; i++) {
-        process_init(&procs[i], do_task, &tasks[i]);
+        procs[i] = (struct process){.target = do_task, .args = &tasks[i]};
         process_start(&procs[i]);
     }
 

@@ -30,6 +30,7 @@
 
 #include "common/clock.h"
 #include "common/errors.h"
+#include "common/options.h"
 
 enum { EXIT_CODE = 3 };
 #define CHILD_WORK_MS  400 /* how long the part-3 child works */
@@ -99,14 +100,7 @@ static pid_t wait_one(int *status)
 int main(int argc, char *argv[])
 {
     prog_init(argv[0]);
-    int opt;
-    while ((opt = getopt(argc, argv, "h")) != -1) {
-        if (opt == 'h')
-            print_usage_and_exit(usage);
-        die_usage(usage, NULL);
-    }
-    if (optind != argc)
-        die_usage(usage, "unexpected argument '%s'", argv[optind]);
+    parse_no_options(argc, argv, usage);
     setvbuf(stdout, NULL, _IOLBF, 0); /* a line at a time, even into a pipe */
 
     printf("1. a child that exits with %d; wait() blocks until it has\n", EXIT_CODE);

@@ -50,10 +50,15 @@ void lesson_finish(struct lesson *l, double timeout)
                  harness_timeout(timeout), l->out, l->err);
 }
 
-void lesson_run(struct lesson *l, const char *const argv[], const char *input, double timeout)
+void lesson_start(struct lesson *l, const char *const argv[])
 {
     memset(l, 0, sizeof *l);
     program_start(&l->proc, argv);
+}
+
+void lesson_run(struct lesson *l, const char *const argv[], const char *input, double timeout)
+{
+    lesson_start(l, argv);
     if (input != NULL && io_write_all(l->proc.stdin_fd, input, strlen(input)) < 0)
         fail_msg("writing the program's stdin: %s", strerror(errno));
     close(l->proc.stdin_fd); /* end of input */
@@ -87,6 +92,20 @@ void lesson_assert_exit(const struct lesson *l, int code, const char *file, int 
                 "--- stdout:\n%s\n--- stderr:\n%s\n---\n",
                 why, code, (unsigned)l->status, l->strays, l->stray_zombies, l->out, l->err);
     _fail(file, line);
+}
+
+void expect_exit_code(const char *const argv[], int code)
+{
+    struct lesson l;
+    lesson_run(&l, argv, NULL, 10);
+    assert_lesson_exit(&l, code);
+    lesson_free(&l);
+}
+
+void expect_line(const char *text, const char *line)
+{
+    if (!has_line(text, line))
+        fail_msg("missing line '%s' in:\n%s", line, text);
 }
 
 long number_after(const char *text, const char *prefix)

@@ -28,6 +28,10 @@ struct lesson {
     char *out, *err;    /* everything it wrote */
 };
 
+/* Start argv in the background (program_start), for a test that looks at
+ * it while it runs; end with lesson_finish. */
+void lesson_start(struct lesson *l, const char *const argv[]);
+
 /* Run argv to its end (bounded by timeout seconds, scaled), with input on
  * stdin (NULL: none, stdin is closed at once). */
 void lesson_run(struct lesson *l, const char *const argv[], const char *input, double timeout);
@@ -43,6 +47,12 @@ void lesson_free(struct lesson *l);
  * no stray child (live or zombie). */
 #define assert_lesson_exit(l, code) lesson_assert_exit((l), (code), __FILE__, __LINE__)
 void lesson_assert_exit(const struct lesson *l, int code, const char *file, int line);
+
+/* Run argv to its end and fail unless it exited with code (as above). */
+void expect_exit_code(const char *const argv[], int code);
+
+/* Fail unless one line of text is exactly line. */
+void expect_line(const char *text, const char *line);
 
 /* The number right after the first occurrence of prefix in text; fails the
  * test if there is none. */

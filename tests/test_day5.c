@@ -32,12 +32,6 @@ static int count_lines(const char *text)
     return count_occurrences(text, "\n");
 }
 
-static void assert_has_line(const char *text, const char *line)
-{
-    if (!has_line(text, line))
-        fail_msg("missing line '%s' in:\n%s", line, text);
-}
-
 /* TSan's _exit flushes stdio, so "text lost by _exit" cannot be seen
  * under make tsan; only those assertions are skipped there. */
 static bool exit_flushes_stdio(void)
@@ -67,20 +61,13 @@ static void test_fork_parent_and_child_each_speak(void **state)
     /* the line after the if, once from each process, in either order */
     char line[256];
     snprintf(line, sizeof line, "parent: after the if, pid %ld — fork test over", parent);
-    assert_has_line(l.out, line);
+    expect_line(l.out, line);
     snprintf(line, sizeof line, "child : after the if, pid %ld — fork test over", child);
-    assert_has_line(l.out, line);
+    expect_line(l.out, line);
     assert_int_equal(count_lines_containing(l.out, "after the if"), 2);
     assert_int_equal(count_lines(l.out), 6);
     assert_non_null(strstr(l.out, "not fixed")); /* it says the order is not fixed */
     lesson_free(&l);
-}
-
-static void test_fork_contract(void **state)
-{
-    (void)state;
-    expect_usage_contract("day5/fork");
-    expect_fork_failure_reported("day5/fork", NULL);
 }
 
 /* --- fork1 ------------------------------------------------------------------ */
@@ -92,10 +79,10 @@ static void test_fork1_child_changes_only_its_copy(void **state)
     struct lesson l;
     lesson_run(&l, argv, NULL, 10);
     assert_lesson_exit(&l, 0);
-    assert_has_line(l.out, "before fork: a = 1");
-    assert_has_line(l.out, "child:  set a = 10000, now a = 10000");
-    assert_has_line(l.out, "child:  All a = 10000");
-    assert_has_line(l.out, "parent: All a = 1");
+    expect_line(l.out, "before fork: a = 1");
+    expect_line(l.out, "child:  set a = 10000, now a = 10000");
+    expect_line(l.out, "child:  All a = 10000");
+    expect_line(l.out, "parent: All a = 1");
     assert_int_equal(count_occurrences(l.out, "before fork"), 1);
 
     /* same address in both processes, different values */
@@ -129,14 +116,6 @@ static void test_fork1_pitfall_prints_twice_and_fix_once(void **state)
     lesson_free(&l);
 }
 
-static void test_fork1_contract(void **state)
-{
-    (void)state;
-    expect_usage_contract("day5/fork1");
-    expect_fork_failure_reported("day5/fork1", NULL);
-    expect_fork_failure_reported("day5/fork1", "-p");
-}
-
 /* --- get_pid ---------------------------------------------------------------- */
 
 static void test_get_pid_family_agrees_with_the_kernel(void **state)
@@ -162,13 +141,6 @@ static void test_get_pid_family_agrees_with_the_kernel(void **state)
     lesson_free(&l);
 }
 
-static void test_get_pid_contract(void **state)
-{
-    (void)state;
-    expect_usage_contract("day5/get_pid");
-    expect_fork_failure_reported("day5/get_pid", NULL);
-}
-
 /* --- exit -------------------------------------------------------------------- */
 
 static void test_exit_vs__exit(void **state)
@@ -185,27 +157,19 @@ static void test_exit_vs__exit(void **state)
     snprintf(line, sizeof line, "[atexit handler ran in pid %ld]", a);
     assert_int_equal(count_occurrences(l.out, line), 1);
     assert_int_equal(count_occurrences(l.out, "child A (pid"), 1);
-    assert_has_line(l.out, "parent: child A called exit(3) -> exit status 3");
+    expect_line(l.out, "parent: child A called exit(3) -> exit status 3");
     /* B: _exit(4) lost its text, ran no handler; the status still arrived */
     /* (not a whole line under TSan, where B's lost text is printed after all) */
     assert_non_null(strstr(l.out, "parent: child B called _exit(4) -> exit status 4\n"));
     if (!exit_flushes_stdio())
         assert_int_equal(count_occurrences(l.out, "child B (pid"), 0);
     /* C: sys.exit("message"): message on stderr, status 1 */
-    assert_has_line(l.out, "parent: child C called sys.exit(\"message\") -> exit status 1");
+    expect_line(l.out, "parent: child C called sys.exit(\"message\") -> exit status 1");
     assert_non_null(strstr(l.err, "sys.exit(\"message\")"));
     /* handlers: A, C and the parent itself at the end; never B */
     snprintf(line, sizeof line, "[atexit handler ran in pid %ld]", (long)l.proc.pid);
-    assert_has_line(l.out, line);
+    expect_line(l.out, line);
     assert_int_equal(count_occurrences(l.out, "[atexit handler ran in pid"), 3);
-    lesson_free(&l);
-}
-
-static void expect_exit(const char *const argv[], int code)
-{
-    struct lesson l;
-    lesson_run(&l, argv, NULL, 10);
-    assert_lesson_exit(&l, code);
     lesson_free(&l);
 }
 
@@ -215,15 +179,15 @@ static void test_exit_status_reaches_the_shell(void **state)
     char path[4096];
     snprintf(path, sizeof path, "%s", program_path("day5/exit"));
     const char *seven[] = {path, "-s", "7", NULL};
-    expect_exit(seven, 7);
+    expect_exit_code(seven, 7);
     const char *max[] = {path, "-s", "255", NULL};
-    expect_exit(max, 255);
+    expect_exit_code(max, 255);
     const char *too_big[] = {path, "-s", "256", NULL};
-    expect_exit(too_big, 2);
+    expect_exit_code(too_big, 2);
     const char *negative[] = {path, "-s", "-1", NULL};
-    expect_exit(negative, 2);
+    expect_exit_code(negative, 2);
     const char *junk[] = {path, "-s", "7x", NULL};
-    expect_exit(junk, 2);
+    expect_exit_code(junk, 2);
 }
 
 static void test_exit_message_like_sys_exit(void **state)
@@ -233,16 +197,9 @@ static void test_exit_message_like_sys_exit(void **state)
     struct lesson l;
     lesson_run(&l, argv, NULL, 10);
     assert_lesson_exit(&l, 1);
-    assert_has_line(l.err, "退出进程 bye %s%n");     /* printed as is, never as a format */
+    expect_line(l.err, "退出进程 bye %s%n");         /* printed as is, never as a format */
     assert_null(strstr(l.out, "parent: now exit(")); /* the line after it never ran */
     lesson_free(&l);
-}
-
-static void test_exit_contract(void **state)
-{
-    (void)state;
-    expect_usage_contract("day5/exit");
-    expect_fork_failure_reported("day5/exit", NULL);
 }
 
 /* --- states ------------------------------------------------------------------ */
@@ -283,7 +240,7 @@ static void test_states_shows_R_S_T_Z_and_cleans_up(void **state)
         assert_int_equal(r.ppid, l.proc.pid);
         assert_true(r.pid != l.proc.pid);
     }
-    assert_has_line(l.out, "killed and reaped every child; children left after cleanup: 0");
+    expect_line(l.out, "killed and reaped every child; children left after cleanup: 0");
     assert_non_null(strstr(l.out, "three-state model"));
     assert_non_null(strstr(l.out, "five-state model"));
     lesson_free(&l);
@@ -294,8 +251,7 @@ static void test_states_children_really_are_in_those_states(void **state)
     (void)state;
     const char *argv[] = {program_path("day5/states"), "-k", NULL};
     struct lesson l;
-    memset(&l, 0, sizeof l);
-    program_start(&l.proc, argv);
+    lesson_start(&l, argv);
     assert_true(server_wait_output(&l.proc, false, "press Enter", 1, 15));
     char *out = server_output(&l.proc, false);
     struct row rows[4];
@@ -341,8 +297,7 @@ static void test_states_sigterm_while_sampling(void **state)
     /* SIGTERM as soon as it runs: whatever it had started is cleaned up. */
     const char *argv[] = {program_path("day5/states"), NULL};
     struct lesson l;
-    memset(&l, 0, sizeof l);
-    program_start(&l.proc, argv);
+    lesson_start(&l, argv);
     server_signal(&l.proc, SIGTERM);
     lesson_finish(&l, 15);
     /* SIGTERM may land before the handler is installed (default: killed)
@@ -356,13 +311,6 @@ static void test_states_sigterm_while_sampling(void **state)
     lesson_free(&l);
 }
 
-static void test_states_contract(void **state)
-{
-    (void)state;
-    expect_usage_contract("day5/states");
-    expect_fork_failure_reported("day5/states", NULL);
-}
-
 /* --- orphan ------------------------------------------------------------------- */
 
 static void test_orphan_is_adopted_by_the_subreaper(void **state)
@@ -370,8 +318,7 @@ static void test_orphan_is_adopted_by_the_subreaper(void **state)
     (void)state;
     const char *argv[] = {program_path("day5/orphan"), NULL};
     struct lesson l;
-    memset(&l, 0, sizeof l);
-    program_start(&l.proc, argv);
+    lesson_start(&l, argv);
     assert_true(server_wait_output(&l.proc, false, "child:  exiting now", 1, 10));
     char *out = server_output(&l.proc, false);
     long parent = number_after(out, "parent: pid ");
@@ -417,8 +364,7 @@ static void test_orphan_without_subreaper_goes_up(void **state)
     assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 0), 0);
     const char *argv[] = {program_path("day5/orphan"), NULL};
     struct lesson l;
-    memset(&l, 0, sizeof l);
-    program_start(&l.proc, argv);
+    lesson_start(&l, argv);
     bool done = server_wait_output(&l.proc, false, "child:  exiting now", 1, 10);
     assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
     assert_true(done);
@@ -438,13 +384,6 @@ static void test_orphan_without_subreaper_goes_up(void **state)
     lesson_free(&l);
 }
 
-static void test_orphan_contract(void **state)
-{
-    (void)state;
-    expect_usage_contract("day5/orphan");
-    expect_fork_failure_reported("day5/orphan", NULL);
-}
-
 /* --- zombie ------------------------------------------------------------------- */
 
 static void test_zombie_shows_Z_then_gone(void **state)
@@ -458,11 +397,11 @@ static void test_zombie_shows_Z_then_gone(void **state)
     char line[256];
     snprintf(line, sizeof line, "parent: /proc/%ld/stat: state Z, parent %ld, name zombie", child,
              (long)l.proc.pid);
-    assert_has_line(l.out, line);
+    expect_line(l.out, line);
     assert_non_null(strstr(l.out, "collected exit status 7"));
     snprintf(line, sizeof line, "parent: /proc/%ld is gone: no trace of child %ld is left", child,
              child);
-    assert_has_line(l.out, line);
+    expect_line(l.out, line);
     lesson_free(&l);
 }
 
@@ -471,8 +410,7 @@ static void test_zombie_seen_from_outside(void **state)
     (void)state;
     const char *argv[] = {program_path("day5/zombie"), "-k", NULL};
     struct lesson l;
-    memset(&l, 0, sizeof l);
-    program_start(&l.proc, argv);
+    lesson_start(&l, argv);
     assert_true(server_wait_output(&l.proc, false, "press Enter", 1, 10));
     char *out = server_output(&l.proc, false);
     pid_t child = (pid_t)number_after(out, "parent: child ");
@@ -497,8 +435,7 @@ static void test_zombie_ctrl_c_while_holding_still_reaps(void **state)
     (void)state;
     const char *argv[] = {program_path("day5/zombie"), "-k", NULL};
     struct lesson l;
-    memset(&l, 0, sizeof l);
-    program_start(&l.proc, argv);
+    lesson_start(&l, argv);
     assert_true(server_wait_output(&l.proc, false, "press Enter", 1, 10));
     server_signal(&l.proc, SIGINT);
     lesson_finish(&l, 10);
@@ -507,11 +444,22 @@ static void test_zombie_ctrl_c_while_holding_still_reaps(void **state)
     lesson_free(&l);
 }
 
-static void test_zombie_contract(void **state)
+/* --- every program -------------------------------------------------------------- */
+
+/* -h, a bad option, an extra argument; and a fork that fails is reported
+ * (exit 1, the reason on stderr), never ignored. */
+static void test_every_program_keeps_the_contract(void **state)
 {
     (void)state;
-    expect_usage_contract("day5/zombie");
-    expect_fork_failure_reported("day5/zombie", NULL);
+    static const char *const programs[] = {"day5/fork",  "day5/fork1",  "day5/get_pid",
+                                           "day5/exit",  "day5/states", "day5/orphan",
+                                           "day5/zombie"};
+    for (size_t i = 0; i < sizeof programs / sizeof programs[0]; i++) {
+        expect_usage_contract(programs[i]);
+        expect_fork_failure_reported(programs[i], NULL);
+    }
+    expect_fork_failure_reported("day5/fork1", "-p");
+    expect_fork_failure_reported("day5/states", "-k");
 }
 
 #define T(fn) cmocka_unit_test_teardown(fn, harness_teardown)
@@ -520,28 +468,22 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_fork_parent_and_child_each_speak),
-        T(test_fork_contract),
         T(test_fork1_child_changes_only_its_copy),
         T(test_fork1_pitfall_prints_twice_and_fix_once),
-        T(test_fork1_contract),
         T(test_get_pid_family_agrees_with_the_kernel),
-        T(test_get_pid_contract),
         T(test_exit_vs__exit),
         T(test_exit_status_reaches_the_shell),
         T(test_exit_message_like_sys_exit),
-        T(test_exit_contract),
         T(test_states_shows_R_S_T_Z_and_cleans_up),
         T(test_states_children_really_are_in_those_states),
         T(test_states_hold_ends_on_enter),
         T(test_states_sigterm_while_sampling),
-        T(test_states_contract),
         T(test_orphan_is_adopted_by_the_subreaper),
         T(test_orphan_without_subreaper_goes_up),
-        T(test_orphan_contract),
         T(test_zombie_shows_Z_then_gone),
         T(test_zombie_seen_from_outside),
         T(test_zombie_ctrl_c_while_holding_still_reaps),
-        T(test_zombie_contract),
+        T(test_every_program_keeps_the_contract),
     };
     return cmocka_run_group_tests(tests, harness_group_setup, harness_teardown);
 }

@@ -34,12 +34,6 @@ static bool zombies_flicker(void)
     return strcmp(harness_sanitizer(), "thread") == 0;
 }
 
-static void assert_has_line(const char *text, const char *line)
-{
-    if (!has_line(text, line))
-        fail_msg("missing line '%s' in:\n%s", line, text);
-}
-
 /* --- wait --------------------------------------------------------------------- */
 
 static void test_wait_decodes_exit_code_and_signal(void **state)
@@ -54,10 +48,10 @@ static void test_wait_decodes_exit_code_and_signal(void **state)
     long first = number_after_in_line(l.out, ": exit(3)", "child ");
     snprintf(line, sizeof line, "parent: wait() returned %ld, the pid fork returned (%ld)", first,
              first);
-    assert_has_line(l.out, line);
+    expect_line(l.out, line);
     snprintf(line, sizeof line,
              "parent: reaped %ld, raw status 768 (0x0300): WIFEXITED, WEXITSTATUS = 3", first);
-    assert_has_line(l.out, line);
+    expect_line(l.out, line);
 
     long killed = number_after(l.out, "parent: sent SIGKILL to ");
     snprintf(line, sizeof line,
@@ -68,7 +62,7 @@ static void test_wait_decodes_exit_code_and_signal(void **state)
     long worker = number_after_in_line(l.out, "working for", "child ");
     snprintf(line, sizeof line,
              "parent: reaped %ld, raw status 0 (0x0000): WIFEXITED, WEXITSTATUS = 0", worker);
-    assert_has_line(l.out, line);
+    expect_line(l.out, line);
     /* the parent kept working while polling: its count matches its lines */
     int polls = count_lines_containing(l.out, "child still running; my own work");
     assert_true(polls >= 1);
@@ -78,13 +72,6 @@ static void test_wait_decodes_exit_code_and_signal(void **state)
     lesson_free(&l);
 }
 
-static void test_wait_contract(void **state)
-{
-    (void)state;
-    expect_usage_contract("day6/wait");
-    expect_fork_failure_reported("day6/wait", NULL);
-}
-
 /* --- child: the double fork ------------------------------------------------------ */
 
 static void test_double_fork_leaves_no_zombie(void **state)
@@ -92,8 +79,7 @@ static void test_double_fork_leaves_no_zombie(void **state)
     (void)state;
     const char *argv[] = {program_path("day6/child"), NULL};
     struct lesson l;
-    memset(&l, 0, sizeof l);
-    program_start(&l.proc, argv);
+    lesson_start(&l, argv);
     assert_true(server_wait_output(&l.proc, false, "now my own work, no waiting", 1, 10));
 
     /* While the parent does bar: from /proc, it has no child and no zombie;
@@ -123,13 +109,6 @@ static void test_double_fork_leaves_no_zombie(void **state)
     assert_int_equal(count_occurrences(l.out, mine), 3);
     assert_non_null(strstr(l.out, "/proc says my children: 0, zombies: 0"));
     lesson_free(&l);
-}
-
-static void test_child_contract(void **state)
-{
-    (void)state;
-    expect_usage_contract("day6/child");
-    expect_fork_failure_reported("day6/child", NULL);
 }
 
 /* --- sigchld ------------------------------------------------------------------------ */
@@ -182,8 +161,7 @@ static void test_sigchld_ignored_means_no_zombie_ever(void **state)
     (void)state;
     const char *argv[] = {program_path("day6/sigchld"), "-m", "ignore", "-n", "20", "-k", NULL};
     struct lesson l;
-    memset(&l, 0, sizeof l);
-    program_start(&l.proc, argv);
+    lesson_start(&l, argv);
     int most_children, most_zombies;
     watch_until_holding(&l, &most_children, &most_zombies);
     assert_true(most_children > 0); /* we did see the children alive */
@@ -204,8 +182,7 @@ static void test_sigchld_handler_reaps_many_at_once(void **state)
     (void)state;
     const char *argv[] = {program_path("day6/sigchld"), "-m", "handler", "-n", "60", "-k", NULL};
     struct lesson l;
-    memset(&l, 0, sizeof l);
-    program_start(&l.proc, argv);
+    lesson_start(&l, argv);
     int most_children, most_zombies;
     watch_until_holding(&l, &most_children, &most_zombies);
     assert_true(most_children > 0);
@@ -222,32 +199,21 @@ static void test_sigchld_handler_reaps_many_at_once(void **state)
     lesson_free(&l);
 }
 
-static void expect_exit(const char *const argv[], int code)
-{
-    struct lesson l;
-    lesson_run(&l, argv, NULL, 10);
-    assert_lesson_exit(&l, code);
-    lesson_free(&l);
-}
-
-static void test_sigchld_contract(void **state)
+static void test_sigchld_bad_arguments(void **state)
 {
     (void)state;
-    expect_usage_contract("day6/sigchld");
-    expect_fork_failure_reported("day6/sigchld", NULL);
-    expect_fork_failure_reported("day6/sigchld", "-mhandler");
     char path[4096];
     snprintf(path, sizeof path, "%s", program_path("day6/sigchld"));
     const char *bad_way[] = {path, "-m", "sometimes", NULL};
-    expect_exit(bad_way, 2);
+    expect_exit_code(bad_way, 2);
     const char *zero[] = {path, "-n", "0", NULL};
-    expect_exit(zero, 2);
+    expect_exit_code(zero, 2);
     const char *too_many[] = {path, "-n", "101", NULL};
-    expect_exit(too_many, 2);
+    expect_exit_code(too_many, 2);
     const char *junk[] = {path, "-n", "5x", NULL};
-    expect_exit(junk, 2);
+    expect_exit_code(junk, 2);
     const char *one[] = {path, "-n", "1", NULL};
-    expect_exit(one, 0);
+    expect_exit_code(one, 0);
 }
 
 /* --- process1, process2, process3 ---------------------------------------------------- */
@@ -263,17 +229,17 @@ static void test_process1_join_and_untouched_variable(void **state)
     long child = number_after(l.out, "started child ");
     char line[256];
     snprintf(line, sizeof line, "child %ld: started, parent %ld", child, parent);
-    assert_has_line(l.out, line);
+    expect_line(l.out, line);
     snprintf(line, sizeof line, "child %ld: a = 1", child);
-    assert_has_line(l.out, line);
+    expect_line(l.out, line);
     snprintf(line, sizeof line, "child %ld: set a = 10000", child);
-    assert_has_line(l.out, line);
+    expect_line(l.out, line);
     const char *set = strstr(l.out, line);
     snprintf(line, sizeof line, "parent %ld: joined child %ld, exit code 0", parent, child);
-    assert_has_line(l.out, line);
+    expect_line(l.out, line);
     assert_true(strstr(l.out, line) > set); /* join returned after the child's work */
     snprintf(line, sizeof line, "parent %ld: a = 1 (the child changed only its own copy)", parent);
-    assert_has_line(l.out, line);
+    expect_line(l.out, line);
     assert_null(strstr(l.out, "standard input")); /* no -i: stdin untouched */
     lesson_free(&l);
 }
@@ -292,13 +258,6 @@ static void test_process1_child_can_read_stdin(void **state)
     assert_lesson_exit(&l, 0);
     assert_non_null(strstr(l.out, "standard input is at its end"));
     lesson_free(&l);
-}
-
-static void test_process1_contract(void **state)
-{
-    (void)state;
-    expect_usage_contract("day6/process1");
-    expect_fork_failure_reported("day6/process1", NULL);
 }
 
 /* Lines "[pid N] I'm NAME": how many, and from which pid. */
@@ -333,7 +292,7 @@ static void test_process2_default_and_keyword_arguments(void **state)
     snprintf(line, sizeof line,
              "parent %ld: joined p1 (pid %ld, exit code 0) and p2 (pid %ld, exit code 0)",
              (long)l.proc.pid, worker_pid, tedu_pid);
-    assert_has_line(l.out, line);
+    expect_line(l.out, line);
     lesson_free(&l);
 }
 
@@ -348,13 +307,6 @@ static void test_process2_name_is_data_not_format(void **state)
     assert_int_equal(count_worker(l.out, "Alice %s%n%d", &pid), 3);
     assert_int_equal(count_worker(l.out, "worker", &pid), 3);
     lesson_free(&l);
-}
-
-static void test_process2_contract(void **state)
-{
-    (void)state;
-    expect_usage_contract("day6/process2");
-    expect_fork_failure_reported("day6/process2", NULL);
 }
 
 static const char *const chores[] = {"吃饭 eat", "睡觉 sleep", "打豆豆 beat beans"};
@@ -409,11 +361,20 @@ static void test_process3_failing_child_reported(void **state)
     lesson_free(&l);
 }
 
-static void test_process3_contract(void **state)
+/* --- every program -------------------------------------------------------------- */
+
+/* -h, a bad option, an extra argument; and a fork that fails is reported
+ * (exit 1, the reason on stderr), never ignored. */
+static void test_every_program_keeps_the_contract(void **state)
 {
     (void)state;
-    expect_usage_contract("day6/process3");
-    expect_fork_failure_reported("day6/process3", NULL);
+    static const char *const programs[] = {"day6/wait",     "day6/child",    "day6/sigchld",
+                                           "day6/process1", "day6/process2", "day6/process3"};
+    for (size_t i = 0; i < sizeof programs / sizeof programs[0]; i++) {
+        expect_usage_contract(programs[i]);
+        expect_fork_failure_reported(programs[i], NULL);
+    }
+    expect_fork_failure_reported("day6/sigchld", "-mhandler");
 }
 
 #define T(fn) cmocka_unit_test_teardown(fn, harness_teardown)
@@ -422,22 +383,18 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_wait_decodes_exit_code_and_signal),
-        T(test_wait_contract),
         T(test_double_fork_leaves_no_zombie),
-        T(test_child_contract),
         T(test_sigchld_default_run_reaps_all),
         T(test_sigchld_ignored_means_no_zombie_ever),
         T(test_sigchld_handler_reaps_many_at_once),
-        T(test_sigchld_contract),
+        T(test_sigchld_bad_arguments),
         T(test_process1_join_and_untouched_variable),
         T(test_process1_child_can_read_stdin),
-        T(test_process1_contract),
         T(test_process2_default_and_keyword_arguments),
         T(test_process2_name_is_data_not_format),
-        T(test_process2_contract),
         T(test_process3_joins_all_with_statuses),
         T(test_process3_failing_child_reported),
-        T(test_process3_contract),
+        T(test_every_program_keeps_the_contract),
     };
     return cmocka_run_group_tests(tests, harness_group_setup, harness_teardown);
 }
