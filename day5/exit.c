@@ -71,7 +71,7 @@ static void show_child(const char *name, const char *how, void (*leave)(int), in
 static void sys_exit_message(int unused)
 {
     (void)unused;
-    fprintf(stderr, "exit: child C: sys.exit(\"message\"): this goes to stderr\n");
+    fprintf(stderr, "%s: child C: sys.exit(\"message\"): this goes to stderr\n", prog_name());
     exit(EXIT_FAILURE);
 }
 
