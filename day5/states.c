@@ -7,8 +7,10 @@
  *   S  a child sleeping in nanosleep: waiting, it gives up the CPU
  *   T  a child stopped by SIGSTOP (job control: what Ctrl-Z does)
  *   Z  a child that has exited but was not reaped yet: a zombie
- * Each state is sampled until it is seen (bounded), because a new child
- * needs a moment to get where it is going. Then every child is killed and
+ * The parent first waits (on a pipe) until every child has begun its
+ * work — a child that has not run yet shows R too — and then samples each
+ * state until it is seen (bounded), because a child needs a moment to get
+ * where it is going. Then every child is killed and
  * reaped, and /proc is checked again: no child is left. Ctrl-C (SIGINT)
  * or SIGTERM at any point also cleans up every child before exiting.
  *
@@ -78,8 +80,9 @@ static void exit_now(void)
 
 /* --- the parent -------------------------------------------------------------- */
 
-/* Fork one child that runs work() and exits; -1 if fork failed. */
-static pid_t start_child(void (*work)(void))
+/* Fork one child that runs work() and exits; -1 if fork failed. The child
+ * closes its copies of the pipe "started" as it begins its work. */
+static pid_t start_child(void (*work)(void), const int started[2])
 {
     pid_t parent = getpid();
     fflush(stdout);
@@ -92,6 +95,8 @@ static pid_t start_child(void (*work)(void))
         /* If the parent dies without cleaning up (kill -9), take us along. */
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
             _exit(EXIT_FAILURE);
+        close(started[0]);
+        close(started[1]); /* "I am at work" */
         work();
         _exit(EXIT_SUCCESS);
     }
@@ -190,8 +195,15 @@ int main(int argc, char *argv[])
     /* The T child sleeps like the S child until the parent stops it. */
     void (*work[NCHILDREN])(void) = {busy_loop, sleep_quietly, sleep_quietly, exit_now};
 
+    /* A new child shows R before it has run at all. So that R means "in
+     * its busy loop", wait until every child has begun its work: each one
+     * closes its copy of this pipe's write end, and when all are closed
+     * the parent's read returns 0 (end of file). */
+    int started[2];
+    if (pipe(started) < 0)
+        die_errno("pipe");
     for (int i = 0; i < NCHILDREN; i++) {
-        kids[i].pid = start_child(work[i]);
+        kids[i].pid = start_child(work[i], started);
         if (kids[i].pid < 0) {
             warn_errno("fork");
             kids[i].pid = 0;
@@ -199,6 +211,11 @@ int main(int argc, char *argv[])
             return EXIT_FAILURE;
         }
     }
+    close(started[1]);
+    char byte;
+    while (read(started[0], &byte, 1) < 0 && errno == EINTR && !sig_stop_requested)
+        ;
+    close(started[0]);
     if (kill(kids[2].pid, SIGSTOP) < 0)
         warn_errno("kill SIGSTOP");
 
