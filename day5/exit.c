@@ -63,7 +63,8 @@ static void show_child(const char *name, const char *how, void (*leave)(int), in
     if (WIFEXITED(status))
         printf("parent: child %s called %s -> exit status %d\n", name, how, WEXITSTATUS(status));
     else
-        printf("parent: child %s did not exit normally (raw status 0x%x)\n", name, status);
+        printf("parent: child %s did not exit normally (raw status 0x%x)\n", name,
+               (unsigned)status);
 }
 
 /* Python's sys.exit("message"): the message on stderr, then exit(1).
