@@ -119,7 +119,7 @@ static bool all_reaped(void)
     return reaped_count >= wanted;
 }
 
-/* Wait for Enter, end of input, so you can look with ps. */
+/* Wait for Enter (or end of input), so you can look with ps. */
 static void hold(void)
 {
     printf("holding: look with  ps -o pid,ppid,stat,cmd --ppid %ld   (press Enter)\n",
