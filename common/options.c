@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "common/errors.h"
 
@@ -76,4 +77,16 @@ bool client_opts_handle(struct client_opts *o, int opt, const char *arg, const c
         return true;
     }
     return handle_port_or_help(&o->port, opt, arg, usage);
+}
+
+void parse_no_options(int argc, char *argv[], const char *usage)
+{
+    int opt;
+    while ((opt = getopt(argc, argv, "h")) != -1) {
+        if (opt == 'h')
+            print_usage_and_exit(usage);
+        die_usage(usage, NULL);
+    }
+    if (optind < argc)
+        die_usage(usage, "unexpected argument '%s'", argv[optind]);
 }

@@ -52,4 +52,8 @@ void client_opts_init(struct client_opts *o, int default_port);
 /* Handle -H, -p or -h, as server_opts_handle does. */
 bool client_opts_handle(struct client_opts *o, int opt, const char *arg, const char *usage);
 
+/* For a program with no options but -h: -h prints usage and exits 0; any
+ * other option or any argument prints usage on stderr and exits 2. */
+void parse_no_options(int argc, char *argv[], const char *usage);
+
 #endif

@@ -286,6 +286,35 @@ static void test_opts_help_exits_0(void **state)
     assert_string_equal(out, opt_usage);
 }
 
+static void call_no_options(void *arg)
+{
+    char **argv = arg;
+    int argc = 0;
+    while (argv[argc] != NULL)
+        argc++;
+    prog_init("p");
+    optind = 1;
+    parse_no_options(argc, argv, "usage: p [-h]\n");
+    printf("went on\n"); /* only when there was nothing to refuse */
+}
+
+static void test_parse_no_options(void **state)
+{
+    (void)state;
+    char out[256], err[256];
+    char *none[] = {"p", NULL}, *help[] = {"p", "-h", NULL}, *bad[] = {"p", "-x", NULL},
+         *extra[] = {"p", "more", NULL};
+    assert_exited_with(in_child(call_no_options, none, out, sizeof out, err, sizeof err), 0);
+    assert_string_equal(out, "went on\n");
+    assert_exited_with(in_child(call_no_options, help, out, sizeof out, err, sizeof err), 0);
+    assert_string_equal(out, "usage: p [-h]\n");
+    assert_exited_with(in_child(call_no_options, bad, out, sizeof out, err, sizeof err), 2);
+    assert_string_equal(out, "");
+    assert_non_null(strstr(err, "usage: p [-h]\n"));
+    assert_exited_with(in_child(call_no_options, extra, out, sizeof out, err, sizeof err), 2);
+    assert_string_equal(err, "p: unexpected argument 'more'\nusage: p [-h]\n");
+}
+
 /* --- sockets ---------------------------------------------------------------- */
 
 static void test_listen_port_0_then_connect(void **state)
@@ -840,6 +869,7 @@ int main(void)
         cmocka_unit_test(test_server_opts_handle),
         cmocka_unit_test(test_server_opts_bad_port_exits_2),
         cmocka_unit_test(test_opts_help_exits_0),
+        cmocka_unit_test(test_parse_no_options),
         cmocka_unit_test(test_listen_port_0_then_connect),
         cmocka_unit_test(test_ipv6_loopback),
         cmocka_unit_test(test_listen_failures_are_reported),
