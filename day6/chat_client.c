@@ -189,7 +189,10 @@ static int run_receiver(int sock, pid_t sender, const char *name, bool tty)
             leave_by = clock_now() + EXIT_WAIT_MS / 1000.0;
         }
         if (!sender_done && waitpid(sender, &sender_status, WNOHANG) == sender) {
-            sender_done = true; /* reaped: it sent Q (quit, Ctrl-D) or failed */
+            sender_done = true; /* reaped: it sent Q (quit, Ctrl-D), or failed */
+            if (leave_by == 0 && WIFSIGNALED(sender_status) && !session_over &&
+                send_request(sock, "Q", name, NULL) < 0) /* killed before its Q */
+                warn_errno("send");
             if (leave_by == 0)
                 leave_by = clock_now() + EXIT_WAIT_MS / 1000.0;
         }
@@ -295,14 +298,13 @@ int main(int argc, char *argv[])
                 break;
         }
     }
-    io_printf(STDOUT_FILENO, "you are in the room as %s (type to speak; quit or Ctrl-D to leave)\n",
-              name);
-
     /* Ctrl-C from now on means "leave": the receiver sends Q. Blocked
      * across fork, so the child can put back the default action (die)
      * before any stop signal reaches it. */
     if (sig_catch_stop() < 0)
         die_errno("sigaction");
+    io_printf(STDOUT_FILENO, "you are in the room as %s (type to speak; quit or Ctrl-D to leave)\n",
+              name);
     sigset_t stop_signals, old_mask;
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGINT);

@@ -45,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -404,8 +405,13 @@ static void handle_datagram(struct room *room, char *data, size_t len,
  * to the server's own address. It exits when stdin ends.
  * ------------------------------------------------------------------------ */
 
-static void run_announcer(struct room *room)
+static void run_announcer(struct room *room, pid_t parent)
 {
+    /* If the server is killed (kill -9), end too, instead of living on as
+     * an orphan that holds the port and reads the terminal (Linux). The
+     * check after it covers a parent that died before the prctl. */
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+        _exit(1);
     if (isatty(STDIN_FILENO))
         warn_msg("type a line and press Enter to announce it to everyone");
 
@@ -450,6 +456,7 @@ static void start_announcer(struct room *room)
     sigaddset(&stop_signals, SIGTERM);
     if (sigprocmask(SIG_BLOCK, &stop_signals, &old_mask) < 0)
         die_errno("sigprocmask");
+    pid_t parent = getpid();
     room->announcer = fork();
     if (room->announcer < 0)
         die_errno("fork");
@@ -457,7 +464,7 @@ static void start_announcer(struct room *room)
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
         sigprocmask(SIG_SETMASK, &old_mask, NULL);
-        run_announcer(room); /* never returns */
+        run_announcer(room, parent); /* never returns */
     }
     sigprocmask(SIG_SETMASK, &old_mask, NULL);
 }
