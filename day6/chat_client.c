@@ -129,8 +129,7 @@ static int log_in(int sock, const char *name, const struct client_opts *o)
  * ------------------------------------------------------------------------ */
 
 /* The child: read lines, send each; quit or EOF sends Q. Never returns. */
-static void run_sender(int sock, struct line_reader *in, const char *name, pid_t parent,
-                       bool tty)
+static void run_sender(int sock, struct line_reader *in, const char *name, pid_t parent, bool tty)
 {
     /* If the receiver dies (kill -9), die too: never an orphan reading
      * the terminal (Linux). The check after it covers a parent that died

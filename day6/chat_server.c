@@ -91,12 +91,246 @@ struct room {
 
 /* A datagram split into its parts, once checked. */
 struct request {
-    char command;                 /* 'L', 'C' or 'Q' */
-    char name[MAX_NAME + 1];      /* NUL-terminated */
-    const char *text;             /* for C: the text (not NUL-terminated) */
+    char command;            /* 'L', 'C' or 'Q' */
+    char name[MAX_NAME + 1]; /* NUL-terminated */
+    const char *text;        /* for C: the text (not NUL-terminated) */
     size_t text_len;
-    bool newline;                 /* the datagram ended with \n */
+    bool newline; /* the datagram ended with \n */
 };
+
+/* Helpers, at the end of the file: checking what arrives, and sending. */
+static const char *parse_request(char *data, size_t len, struct request *req);
+static bool same_address(const struct sockaddr_storage *a, const struct sockaddr_storage *b);
+static const char *format_addr(const struct sockaddr_storage *addr, socklen_t len, char *out);
+static void send_to(struct room *room, const struct sockaddr_storage *addr, socklen_t len,
+                    bool newline, const char *text);
+static void broadcast(struct room *room, const struct user *skip, const char *text);
+static struct user *find_by_name(struct room *room, const char *name);
+static struct user *find_by_address(struct room *room, const struct sockaddr_storage *addr);
+
+/* ------------------------------------------------------------------------
+ * The five features: L, C, Q and the announcement (and refusing the rest).
+ * ------------------------------------------------------------------------ */
+
+/* L NAME: a new user enters; everyone else hears "NAME joined". */
+static const char *do_login(struct room *room, const struct request *req,
+                            const struct sockaddr_storage *from, socklen_t from_len)
+{
+    if (strcasecmp(req->name, ADMIN_NAME) == 0)
+        return "FAIL admin is a reserved name";
+    struct user *same = find_by_address(room, from);
+    if (same != NULL && strcmp(same->name, req->name) == 0)
+        return "OK"; /* our OK was lost and the client asked again */
+    if (same != NULL)
+        return "FAIL this address is already logged in as another name";
+    if (find_by_name(room, req->name) != NULL)
+        return "FAIL name taken";
+    if (room->count == room->max)
+        return "FAIL room full";
+
+    struct user *u = &room->users[room->count++];
+    snprintf(u->name, sizeof u->name, "%s", req->name);
+    u->addr = *from;
+    u->addr_len = from_len;
+    u->newline = req->newline;
+    send_to(room, from, from_len, req->newline, "OK");
+
+    char notice[MAX_REPLY];
+    snprintf(notice, sizeof notice, "%s joined", u->name);
+    broadcast(room, u, notice);
+    char where[NET_ADDRSTRLEN];
+    warn_msg("join %s from %s (%d in the room)", u->name, format_addr(from, from_len, where),
+             room->count);
+    return NULL; /* answered already */
+}
+
+/* The user who sent a C or Q: it must exist and be at this very address,
+ * or anyone could speak or log out as someone else. */
+static const char *check_sender(struct room *room, const struct request *req,
+                                const struct sockaddr_storage *from, struct user **user)
+{
+    if (strcasecmp(req->name, ADMIN_NAME) == 0)
+        return "FAIL admin is a reserved name";
+    *user = find_by_name(room, req->name);
+    if (*user == NULL)
+        return "FAIL unknown name (log in first: L NAME)";
+    if (!same_address(&(*user)->addr, from))
+        return "FAIL that name is logged in from another address";
+    return NULL;
+}
+
+/* C NAME TEXT: everyone but the speaker receives "NAME: TEXT". */
+static const char *do_chat(struct room *room, const struct request *req,
+                           const struct sockaddr_storage *from)
+{
+    struct user *speaker;
+    const char *bad = check_sender(room, req, from, &speaker);
+    if (bad != NULL)
+        return bad;
+    char message[MAX_REPLY];
+    snprintf(message, sizeof message, "%s: %.*s", speaker->name, (int)req->text_len, req->text);
+    broadcast(room, speaker, message);
+    return NULL;
+}
+
+/* Q NAME: the leaver gets EXIT (its receiver process stops on it), the
+ * others hear "NAME left". */
+static const char *do_quit(struct room *room, const struct request *req,
+                           const struct sockaddr_storage *from)
+{
+    struct user *leaver;
+    const char *bad = check_sender(room, req, from, &leaver);
+    if (bad != NULL)
+        return bad;
+    send_to(room, &leaver->addr, leaver->addr_len, leaver->newline, "EXIT");
+    char notice[MAX_REPLY];
+    snprintf(notice, sizeof notice, "%s left", leaver->name);
+    broadcast(room, leaver, notice);
+    warn_msg("leave %s (%d in the room)", leaver->name, room->count - 1);
+    *leaver = room->users[--room->count]; /* the last user takes its slot */
+    return NULL;
+}
+
+/* A datagram from the server's own address: only the announcer child can
+ * send from there, because only this process and its child hold the
+ * socket bound to it. It says "C admin TEXT", or "Q admin" at its end. */
+static void from_announcer(struct room *room, const struct request *req, const char *bad)
+{
+    if (bad == NULL && req->command == 'C' && strcmp(req->name, ADMIN_NAME) == 0) {
+        char message[MAX_REPLY];
+        snprintf(message, sizeof message, "admin: %.*s", (int)req->text_len, req->text);
+        broadcast(room, NULL, message);
+        warn_msg("announcement to %d user%s: %.*s", room->count, room->count == 1 ? "" : "s",
+                 (int)req->text_len, req->text);
+    } else if (bad == NULL && req->command == 'Q' && strcmp(req->name, ADMIN_NAME) == 0) {
+        while (room->announcer > 0 && waitpid(room->announcer, NULL, 0) < 0 && errno == EINTR)
+            continue;        /* it exits right after sending this */
+        room->announcer = 0; /* reaped: no zombie */
+        warn_msg("stdin closed: no more announcements%s",
+                 room->quit_on_eof ? "; stopping (-q)" : "");
+        if (room->quit_on_eof)
+            sig_stop_requested = SIGTERM;
+    } else {
+        /* never answer ourselves: that would loop forever */
+        warn_msg("refused an announcement: %s", bad != NULL ? bad + 5 : "not C or Q admin");
+    }
+}
+
+/* Answer one datagram. */
+static void handle_datagram(struct room *room, char *data, size_t len,
+                            const struct sockaddr_storage *from, socklen_t from_len)
+{
+    struct request req;
+    const char *reply = parse_request(data, len, &req);
+    if (same_address(from, &room->self)) {
+        from_announcer(room, &req, reply);
+        return;
+    }
+    if (reply == NULL) {
+        switch (req.command) {
+        case 'L': reply = do_login(room, &req, from, from_len); break;
+        case 'C': reply = do_chat(room, &req, from); break;
+        case 'Q': reply = do_quit(room, &req, from); break;
+        }
+    }
+    if (reply == NULL)
+        return; /* done: the handler sent what was due */
+    if (strncmp(reply, "FAIL", 4) == 0) {
+        char where[NET_ADDRSTRLEN];
+        warn_msg("refused from %s: %s", format_addr(from, from_len, where), reply + 5);
+        /* Never answer an error with an error: two servers (or a forged
+         * source address) could otherwise bounce FAILs forever. */
+        if (len >= 4 && memcmp(data, "FAIL", 4) == 0)
+            return;
+    }
+    send_to(room, from, from_len, req.newline, reply);
+}
+
+/* ------------------------------------------------------------------------
+ * The announcer child (管理员消息): stdin lines -> "C admin LINE" datagrams
+ * to the server's own address. It exits when stdin ends.
+ * ------------------------------------------------------------------------ */
+
+static void run_announcer(struct room *room, pid_t parent)
+{
+    /* If the server is killed (kill -9), end too, instead of living on as
+     * an orphan that holds the port and reads the terminal (Linux). The
+     * check after it covers a parent that died before the prctl. */
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+        _exit(1);
+    if (isatty(STDIN_FILENO))
+        warn_msg("type a line and press Enter to announce it to everyone");
+
+    const struct sockaddr *self = (const struct sockaddr *)&room->self;
+    char buf[MAX_TEXT + 2], *line;
+    size_t len;
+    struct line_reader in;
+    line_reader_init(&in, STDIN_FILENO, buf, sizeof buf);
+    for (;;) {
+        int rc = line_read(&in, &line, &len);
+        if (rc == LINE_EOF || rc == LINE_ERROR)
+            break;
+        if (rc == LINE_TOO_LONG || len > MAX_TEXT) {
+            warn_msg("announcement too long (max %d bytes), not sent", MAX_TEXT);
+            continue;
+        }
+        if (len == 0)
+            continue;
+        char datagram[MAX_DATAGRAM];
+        int n = snprintf(datagram, sizeof datagram, "C " ADMIN_NAME " %s", line);
+        if (sendto(room->sock, datagram, (size_t)n, 0, self, room->self_len) < 0)
+            warn_errno("announcer: sendto");
+    }
+    /* Tell the parent we are done, through the same channel, so it can
+     * reap us now instead of leaving a zombie until it stops. */
+    static const char bye[] = "Q " ADMIN_NAME;
+    if (sendto(room->sock, bye, sizeof bye - 1, 0, self, room->self_len) < 0)
+        die_errno_child("announcer: sendto");
+    _exit(0);
+}
+
+/* Fork the announcer. Stop signals are blocked across fork, so none can
+ * land in the child before it has put back the default action (die):
+ * Ctrl-C, which reaches both processes, or the parent's SIGTERM at
+ * shutdown simply end it, and the parent reaps it. */
+static void start_announcer(struct room *room)
+{
+    sigset_t stop_signals, old_mask;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    if (sigprocmask(SIG_BLOCK, &stop_signals, &old_mask) < 0)
+        die_errno("sigprocmask");
+    pid_t parent = getpid();
+    room->announcer = fork();
+    if (room->announcer < 0)
+        die_errno("fork");
+    if (room->announcer == 0) {
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        sigprocmask(SIG_SETMASK, &old_mask, NULL);
+        run_announcer(room, parent); /* never returns */
+    }
+    sigprocmask(SIG_SETMASK, &old_mask, NULL);
+}
+
+/* The address the announcer sends to: the socket's own address, with a
+ * wildcard bind (0.0.0.0 or ::) replaced by loopback. */
+static void find_self_address(struct room *room)
+{
+    room->self_len = sizeof room->self;
+    if (getsockname(room->sock, (struct sockaddr *)&room->self, &room->self_len) < 0)
+        die_errno("getsockname");
+    if (room->self.ss_family == AF_INET) {
+        struct sockaddr_in *in4 = (struct sockaddr_in *)&room->self;
+        if (in4->sin_addr.s_addr == htonl(INADDR_ANY))
+            in4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    } else if (room->self.ss_family == AF_INET6) {
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&room->self;
+        if (memcmp(&in6->sin6_addr, &in6addr_any, sizeof in6addr_any) == 0)
+            in6->sin6_addr = in6addr_loopback;
+    }
+}
 
 /* ------------------------------------------------------------------------
  * Checking what arrives: nothing from the network is trusted.
@@ -112,13 +346,17 @@ static const char *check_utf8_text(const unsigned char *s, size_t len)
     while (i < len) {
         unsigned c = s[i], cp, n;
         if (c < 0x80) {
-            n = 1, cp = c;
+            n = 1;
+            cp = c;
         } else if (c >= 0xC2 && c <= 0xDF) {
-            n = 2, cp = c & 0x1F;
+            n = 2;
+            cp = c & 0x1F;
         } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 3, cp = c & 0x0F;
+            n = 3;
+            cp = c & 0x0F;
         } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 4, cp = c & 0x07;
+            n = 4;
+            cp = c & 0x07;
         } else {
             return "FAIL not valid UTF-8";
         }
@@ -242,8 +480,8 @@ static void broadcast(struct room *room, const struct user *skip, const char *te
 {
     for (int i = 0; i < room->count; i++)
         if (&room->users[i] != skip)
-            send_to(room, &room->users[i].addr, room->users[i].addr_len,
-                    room->users[i].newline, text);
+            send_to(room, &room->users[i].addr, room->users[i].addr_len, room->users[i].newline,
+                    text);
 }
 
 static struct user *find_by_name(struct room *room, const char *name)
@@ -260,231 +498,6 @@ static struct user *find_by_address(struct room *room, const struct sockaddr_sto
         if (same_address(&room->users[i].addr, addr))
             return &room->users[i];
     return NULL;
-}
-
-/* ------------------------------------------------------------------------
- * The five features: L, C, Q and the announcement (and refusing the rest).
- * ------------------------------------------------------------------------ */
-
-/* L NAME: a new user enters; everyone else hears "NAME joined". */
-static const char *do_login(struct room *room, const struct request *req,
-                            const struct sockaddr_storage *from, socklen_t from_len)
-{
-    if (strcasecmp(req->name, ADMIN_NAME) == 0)
-        return "FAIL admin is a reserved name";
-    struct user *same = find_by_address(room, from);
-    if (same != NULL && strcmp(same->name, req->name) == 0)
-        return "OK"; /* our OK was lost and the client asked again */
-    if (same != NULL)
-        return "FAIL this address is already logged in as another name";
-    if (find_by_name(room, req->name) != NULL)
-        return "FAIL name taken";
-    if (room->count == room->max)
-        return "FAIL room full";
-
-    struct user *u = &room->users[room->count++];
-    snprintf(u->name, sizeof u->name, "%s", req->name);
-    u->addr = *from;
-    u->addr_len = from_len;
-    u->newline = req->newline;
-    send_to(room, from, from_len, req->newline, "OK");
-
-    char notice[MAX_REPLY];
-    snprintf(notice, sizeof notice, "%s joined", u->name);
-    broadcast(room, u, notice);
-    char where[NET_ADDRSTRLEN];
-    warn_msg("join %s from %s (%d in the room)", u->name, format_addr(from, from_len, where),
-             room->count);
-    return NULL; /* answered already */
-}
-
-/* The user who sent a C or Q: it must exist and be at this very address,
- * or anyone could speak or log out as someone else. */
-static const char *check_sender(struct room *room, const struct request *req,
-                                const struct sockaddr_storage *from, struct user **user)
-{
-    if (strcasecmp(req->name, ADMIN_NAME) == 0)
-        return "FAIL admin is a reserved name";
-    *user = find_by_name(room, req->name);
-    if (*user == NULL)
-        return "FAIL unknown name (log in first: L NAME)";
-    if (!same_address(&(*user)->addr, from))
-        return "FAIL that name is logged in from another address";
-    return NULL;
-}
-
-/* C NAME TEXT: everyone but the speaker receives "NAME: TEXT". */
-static const char *do_chat(struct room *room, const struct request *req,
-                           const struct sockaddr_storage *from)
-{
-    struct user *speaker;
-    const char *bad = check_sender(room, req, from, &speaker);
-    if (bad != NULL)
-        return bad;
-    char message[MAX_REPLY];
-    snprintf(message, sizeof message, "%s: %.*s", speaker->name, (int)req->text_len, req->text);
-    broadcast(room, speaker, message);
-    return NULL;
-}
-
-/* Q NAME: the leaver gets EXIT (its receiver process stops on it), the
- * others hear "NAME left". */
-static const char *do_quit(struct room *room, const struct request *req,
-                           const struct sockaddr_storage *from)
-{
-    struct user *leaver;
-    const char *bad = check_sender(room, req, from, &leaver);
-    if (bad != NULL)
-        return bad;
-    send_to(room, &leaver->addr, leaver->addr_len, leaver->newline, "EXIT");
-    char notice[MAX_REPLY];
-    snprintf(notice, sizeof notice, "%s left", leaver->name);
-    broadcast(room, leaver, notice);
-    warn_msg("leave %s (%d in the room)", leaver->name, room->count - 1);
-    *leaver = room->users[--room->count]; /* the last user takes its slot */
-    return NULL;
-}
-
-/* A datagram from the server's own address: only the announcer child can
- * send from there, because only this process and its child hold the
- * socket bound to it. It says "C admin TEXT", or "Q admin" at its end. */
-static void from_announcer(struct room *room, const struct request *req, const char *bad)
-{
-    if (bad == NULL && req->command == 'C' && strcmp(req->name, ADMIN_NAME) == 0) {
-        char message[MAX_REPLY];
-        snprintf(message, sizeof message, "admin: %.*s", (int)req->text_len, req->text);
-        broadcast(room, NULL, message);
-        warn_msg("announcement to %d user%s: %.*s", room->count, room->count == 1 ? "" : "s",
-                 (int)req->text_len, req->text);
-    } else if (bad == NULL && req->command == 'Q' && strcmp(req->name, ADMIN_NAME) == 0) {
-        while (room->announcer > 0 && waitpid(room->announcer, NULL, 0) < 0 && errno == EINTR)
-            continue; /* it exits right after sending this */
-        room->announcer = 0; /* reaped: no zombie */
-        warn_msg("stdin closed: no more announcements%s",
-                 room->quit_on_eof ? "; stopping (-q)" : "");
-        if (room->quit_on_eof)
-            sig_stop_requested = SIGTERM;
-    } else {
-        /* never answer ourselves: that would loop forever */
-        warn_msg("refused an announcement: %s", bad != NULL ? bad + 5 : "not C or Q admin");
-    }
-}
-
-/* Answer one datagram. */
-static void handle_datagram(struct room *room, char *data, size_t len,
-                            const struct sockaddr_storage *from, socklen_t from_len)
-{
-    struct request req;
-    const char *reply = parse_request(data, len, &req);
-    if (same_address(from, &room->self)) {
-        from_announcer(room, &req, reply);
-        return;
-    }
-    if (reply == NULL) {
-        switch (req.command) {
-        case 'L': reply = do_login(room, &req, from, from_len); break;
-        case 'C': reply = do_chat(room, &req, from); break;
-        case 'Q': reply = do_quit(room, &req, from); break;
-        }
-    }
-    if (reply == NULL)
-        return; /* done: the handler sent what was due */
-    if (strncmp(reply, "FAIL", 4) == 0) {
-        char where[NET_ADDRSTRLEN];
-        warn_msg("refused from %s: %s", format_addr(from, from_len, where), reply + 5);
-        /* Never answer an error with an error: two servers (or a forged
-         * source address) could otherwise bounce FAILs forever. */
-        if (len >= 4 && memcmp(data, "FAIL", 4) == 0)
-            return;
-    }
-    send_to(room, from, from_len, req.newline, reply);
-}
-
-/* ------------------------------------------------------------------------
- * The announcer child (管理员消息): stdin lines -> "C admin LINE" datagrams
- * to the server's own address. It exits when stdin ends.
- * ------------------------------------------------------------------------ */
-
-static void run_announcer(struct room *room, pid_t parent)
-{
-    /* If the server is killed (kill -9), end too, instead of living on as
-     * an orphan that holds the port and reads the terminal (Linux). The
-     * check after it covers a parent that died before the prctl. */
-    if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
-        _exit(1);
-    if (isatty(STDIN_FILENO))
-        warn_msg("type a line and press Enter to announce it to everyone");
-
-    char buf[MAX_TEXT + 2], *line;
-    size_t len;
-    struct line_reader in;
-    line_reader_init(&in, STDIN_FILENO, buf, sizeof buf);
-    for (;;) {
-        int rc = line_read(&in, &line, &len);
-        if (rc == LINE_EOF || rc == LINE_ERROR)
-            break;
-        if (rc == LINE_TOO_LONG || len > MAX_TEXT) {
-            warn_msg("announcement too long (max %d bytes), not sent", MAX_TEXT);
-            continue;
-        }
-        if (len == 0)
-            continue;
-        char datagram[MAX_DATAGRAM];
-        int n = snprintf(datagram, sizeof datagram, "C " ADMIN_NAME " %s", line);
-        if (sendto(room->sock, datagram, (size_t)n, 0, (struct sockaddr *)&room->self,
-                   room->self_len) < 0)
-            warn_errno("announcer: sendto");
-    }
-    /* Tell the parent we are done, through the same channel, so it can
-     * reap us now instead of leaving a zombie until it stops. */
-    static const char bye[] = "Q " ADMIN_NAME;
-    if (sendto(room->sock, bye, sizeof bye - 1, 0, (struct sockaddr *)&room->self,
-               room->self_len) < 0)
-        die_errno_child("announcer: sendto");
-    _exit(0);
-}
-
-/* Fork the announcer. Stop signals are blocked across fork, so none can
- * land in the child before it has put back the default action (die):
- * Ctrl-C, which reaches both processes, or the parent's SIGTERM at
- * shutdown simply end it, and the parent reaps it. */
-static void start_announcer(struct room *room)
-{
-    sigset_t stop_signals, old_mask;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    if (sigprocmask(SIG_BLOCK, &stop_signals, &old_mask) < 0)
-        die_errno("sigprocmask");
-    pid_t parent = getpid();
-    room->announcer = fork();
-    if (room->announcer < 0)
-        die_errno("fork");
-    if (room->announcer == 0) {
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        sigprocmask(SIG_SETMASK, &old_mask, NULL);
-        run_announcer(room, parent); /* never returns */
-    }
-    sigprocmask(SIG_SETMASK, &old_mask, NULL);
-}
-
-/* The address the announcer sends to: the socket's own address, with a
- * wildcard bind (0.0.0.0 or ::) replaced by loopback. */
-static void find_self_address(struct room *room)
-{
-    room->self_len = sizeof room->self;
-    if (getsockname(room->sock, (struct sockaddr *)&room->self, &room->self_len) < 0)
-        die_errno("getsockname");
-    if (room->self.ss_family == AF_INET) {
-        struct sockaddr_in *in4 = (struct sockaddr_in *)&room->self;
-        if (in4->sin_addr.s_addr == htonl(INADDR_ANY))
-            in4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    } else if (room->self.ss_family == AF_INET6) {
-        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&room->self;
-        if (memcmp(&in6->sin6_addr, &in6addr_any, sizeof in6addr_any) == 0)
-            in6->sin6_addr = in6addr_loopback;
-    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -542,7 +555,7 @@ int main(int argc, char *argv[])
         die_errno("setsockopt SO_REUSEADDR");
     /* Wake up now and then, so a stop signal that lands just before
      * recvfrom blocks is still noticed. */
-    struct timeval tick = {0, STOP_CHECK_MS * 1000};
+    struct timeval tick = {0, STOP_CHECK_MS * 1000L};
     if (setsockopt(room.sock, SOL_SOCKET, SO_RCVTIMEO, &tick, sizeof tick) < 0)
         die_errno("setsockopt SO_RCVTIMEO");
     find_self_address(&room);
@@ -556,8 +569,8 @@ int main(int argc, char *argv[])
     while (!sig_stop_requested) {
         struct sockaddr_storage from;
         socklen_t from_len = sizeof from;
-        ssize_t n = recvfrom(room.sock, data, sizeof data - 1, 0, (struct sockaddr *)&from,
-                             &from_len);
+        ssize_t n =
+            recvfrom(room.sock, data, sizeof data - 1, 0, (struct sockaddr *)&from, &from_len);
         if (n < 0) {
             if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
                 continue;
@@ -573,8 +586,7 @@ int main(int argc, char *argv[])
     warn_msg("stopping: telling %d user%s EXIT", room.count, room.count == 1 ? "" : "s");
     broadcast(&room, NULL, "admin: the room is closing");
     for (int i = 0; i < room.count; i++)
-        send_to(&room, &room.users[i].addr, room.users[i].addr_len, room.users[i].newline,
-                "EXIT");
+        send_to(&room, &room.users[i].addr, room.users[i].addr_len, room.users[i].newline, "EXIT");
     if (room.announcer > 0) {
         kill(room.announcer, SIGTERM); /* still unreaped, so the pid is still ours */
         while (waitpid(room.announcer, NULL, 0) < 0 && errno == EINTR)

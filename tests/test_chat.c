@@ -533,11 +533,13 @@ static void test_hostile_datagrams_refused(void **state)
         {"\0\0\0\0", 4, "FAIL control characters are not allowed"},
         {"C bob \x1b[2J\x1b[H", 13, "FAIL control characters are not allowed"},
         {"C bob two\nlines", 15, "FAIL control characters are not allowed"},
-        {"C bob \xc2\x9b" "31m", 11, "FAIL control characters are not allowed"}, /* C1 CSI */
+        {"C bob \xc2\x9b"
+         "31m",
+         11, "FAIL control characters are not allowed"}, /* C1 CSI */
         {"C bob \xff\xfe", 8, "FAIL not valid UTF-8"},
-        {"C bob \xc0\xaf", 8, "FAIL not valid UTF-8"},     /* overlong '/' */
-        {"C bob \xed\xa0\x80", 9, "FAIL not valid UTF-8"}, /* a surrogate */
-        {"C bob \xe4\xbd", 8, "FAIL not valid UTF-8"},     /* cut short */
+        {"C bob \xc0\xaf", 8, "FAIL not valid UTF-8"},          /* overlong '/' */
+        {"C bob \xed\xa0\x80", 9, "FAIL not valid UTF-8"},      /* a surrogate */
+        {"C bob \xe4\xbd", 8, "FAIL not valid UTF-8"},          /* cut short */
         {"C bob \xf4\x90\x80\x80", 10, "FAIL not valid UTF-8"}, /* > U+10FFFF */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -629,7 +631,8 @@ static void test_announcement_reaches_all_users(void **state)
     expect(alice, "admin: 下课了 class is over");
     expect(bob, "admin: 下课了 class is over");
     expect(carol, "admin: 下课了 class is over");
-    assert_true(server_wait_output(&s, true, "announcement to 3 users: 下课了 class is over", 1, 5.0));
+    assert_true(
+        server_wait_output(&s, true, "announcement to 3 users: 下课了 class is over", 1, 5.0));
     barrier(s.port);
     expect_nothing(alice); /* exactly once */
     assert_server_stops_cleanly(&s);
@@ -649,7 +652,8 @@ static void test_bad_announcements_are_not_sent(void **state)
     type_line(&s, ""); /* an empty line is not announced either */
     type_line(&s, "fine");
     expect(alice, "admin: fine"); /* the first thing alice hears */
-    assert_true(server_wait_output(&s, true, "refused an announcement: control characters", 1, 5.0));
+    assert_true(
+        server_wait_output(&s, true, "refused an announcement: control characters", 1, 5.0));
     assert_true(server_wait_output(&s, true, "announcement too long", 1, 5.0));
     assert_server_stops_cleanly(&s);
 }
@@ -663,7 +667,7 @@ static void test_stdin_eof_only_stops_announcements(void **state)
     close_stdin(&s);
     assert_true(server_wait_output(&s, true, "stdin closed: no more announcements", 1, 5.0));
     assert_true(wait_until(has_no_children, &s.pid, 5.0)); /* reaped: not even a zombie */
-    int alice = log_in(s.port, "alice"); /* the room goes on */
+    int alice = log_in(s.port, "alice");                   /* the room goes on */
     log_in(s.port, "bob");
     expect(alice, "bob joined");
     assert_server_stops_cleanly(&s);
@@ -810,10 +814,8 @@ static void test_server_usage(void **state)
     assert_non_null(strstr(r.out, "usage: chat_server"));
     run_result_free(&r);
     const char *bad[][4] = {
-        {server_path, "-x", NULL, NULL},
-        {server_path, "-m", "0", NULL},
-        {server_path, "-m", "1001", NULL},
-        {server_path, "-p", "http", NULL},
+        {server_path, "-x", NULL, NULL},    {server_path, "-m", "0", NULL},
+        {server_path, "-m", "1001", NULL},  {server_path, "-p", "http", NULL},
         {server_path, "extra", NULL, NULL},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -867,7 +869,8 @@ static void test_client_receives_and_ends_alone_on_eof(void **state)
     expect(bob, "alice left");
     assert_int_equal(client_exit_alone(&alice, 1), 0);
     char *out = server_output(&alice, false);
-    assert_true(has_line(out, "you are in the room as alice (type to speak; quit or Ctrl-D to leave)"));
+    assert_true(
+        has_line(out, "you are in the room as alice (type to speak; quit or Ctrl-D to leave)"));
     assert_true(has_line(out, "you left the room"));
     free(out);
     assert_server_stops_cleanly(&s);
@@ -942,7 +945,8 @@ static void test_client_asks_again_after_fail(void **state)
     assert_exit_code(&r, 0);
     assert_non_null(strstr(r.err, "name taken"));
     assert_non_null(strstr(r.err, "admin is a reserved name"));
-    assert_true(has_line(r.out, "you are in the room as carol (type to speak; quit or Ctrl-D to leave)"));
+    assert_true(
+        has_line(r.out, "you are in the room as carol (type to speak; quit or Ctrl-D to leave)"));
     expect(bob, "carol joined");
     expect(bob, "carol: hello"); /* read ahead before fork, sent by the child */
     expect(bob, "carol left");
@@ -1136,10 +1140,8 @@ static void test_client_usage(void **state)
     assert_non_null(strstr(r.out, "usage: chat_client"));
     run_result_free(&r);
     const char *bad[][4] = {
-        {client_path, "-x", NULL, NULL},
-        {client_path, "-p", "0", NULL},
-        {client_path, "-p", "99999", NULL},
-        {client_path, "-n", NULL, NULL},
+        {client_path, "-x", NULL, NULL},    {client_path, "-p", "0", NULL},
+        {client_path, "-p", "99999", NULL}, {client_path, "-n", NULL, NULL},
         {client_path, "extra", NULL, NULL},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
