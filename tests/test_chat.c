@@ -170,6 +170,20 @@ static int log_in(int port, const char *name)
     return fd;
 }
 
+/* alice and bob (and carol, if asked for) log in and hear of each other's
+ * joins, so every socket starts the test empty. */
+static void fill_room(int port, int *alice, int *bob, int *carol)
+{
+    *alice = log_in(port, "alice");
+    *bob = log_in(port, "bob");
+    expect(*alice, "bob joined");
+    if (carol != NULL) {
+        *carol = log_in(port, "carol");
+        expect(*alice, "carol joined");
+        expect(*bob, "carol joined");
+    }
+}
+
 /* ---------------------------------------------------------------------------
  * Programs.
  * ------------------------------------------------------------------------- */
@@ -363,9 +377,8 @@ static void test_login_again_from_same_address(void **state)
     (void)state;
     struct server s;
     start_chat(&s, NULL, NULL, NULL);
-    int alice = log_in(s.port, "alice");
-    int bob = log_in(s.port, "bob");
-    expect(alice, "bob joined");
+    int alice, bob;
+    fill_room(s.port, &alice, &bob, NULL);
     send_text(alice, "L alice"); /* as if our OK had been lost: OK again */
     expect(alice, "OK");
     send_text(alice, "L alice2");
@@ -409,12 +422,8 @@ static void test_chat_reaches_everyone_else_exactly_once(void **state)
     (void)state;
     struct server s;
     start_chat(&s, NULL, NULL, NULL);
-    int alice = log_in(s.port, "alice");
-    int bob = log_in(s.port, "bob");
-    int carol = log_in(s.port, "carol");
-    expect(alice, "bob joined");
-    expect(alice, "carol joined");
-    expect(bob, "carol joined");
+    int alice, bob, carol;
+    fill_room(s.port, &alice, &bob, &carol);
     send_text(alice, "C alice 大家好, hello: 1 + 1 = 2");
     expect(bob, "alice: 大家好, hello: 1 + 1 = 2");
     expect(carol, "alice: 大家好, hello: 1 + 1 = 2");
@@ -430,9 +439,8 @@ static void test_longest_message_is_delivered_whole(void **state)
     (void)state;
     struct server s;
     start_chat(&s, NULL, NULL, NULL);
-    int alice = log_in(s.port, "alice");
-    int bob = log_in(s.port, "bob");
-    expect(alice, "bob joined");
+    int alice, bob;
+    fill_room(s.port, &alice, &bob, NULL);
     char datagram[2048], want[2048];
     snprintf(datagram, sizeof datagram, "C alice %01024d", 7); /* 1024 bytes of text */
     snprintf(want, sizeof want, "alice: %01024d", 7);
@@ -470,9 +478,8 @@ static void test_spoofed_chat_and_quit_refused(void **state)
     (void)state;
     struct server s;
     start_chat(&s, NULL, NULL, NULL);
-    int alice = log_in(s.port, "alice");
-    int bob = log_in(s.port, "bob");
-    expect(alice, "bob joined");
+    int alice, bob;
+    fill_room(s.port, &alice, &bob, NULL);
     int mallory = user_socket(s.port); /* another address */
     send_text(mallory, "C alice I owe everyone money");
     expect(mallory, "FAIL that name is logged in from another address");
@@ -512,9 +519,8 @@ static void test_hostile_datagrams_refused(void **state)
     (void)state;
     struct server s;
     start_chat(&s, NULL, NULL, NULL);
-    int alice = log_in(s.port, "alice");
-    int bob = log_in(s.port, "bob");
-    expect(alice, "bob joined");
+    int alice, bob;
+    fill_room(s.port, &alice, &bob, NULL);
     char too_long[1200];
     snprintf(too_long, sizeof too_long, "C bob %01025d", 1); /* 1025 bytes of text */
     static const struct {
@@ -578,9 +584,8 @@ static void test_nobody_speaks_as_admin(void **state)
     (void)state;
     struct server s;
     start_chat(&s, NULL, NULL, NULL);
-    int alice = log_in(s.port, "alice");
-    int bob = log_in(s.port, "bob");
-    expect(alice, "bob joined");
+    int alice, bob;
+    fill_room(s.port, &alice, &bob, NULL);
     send_text(bob, "C admin the exam is cancelled");
     expect(bob, "FAIL admin is a reserved name");
     send_text(bob, "Q admin");
@@ -596,12 +601,9 @@ static void test_vanished_client_does_not_break_broadcast(void **state)
     (void)state;
     struct server s;
     start_chat(&s, NULL, NULL, NULL);
-    int alice = log_in(s.port, "alice");
-    int bob = log_in(s.port, "bob");
-    int carol = log_in(s.port, "carol");
-    expect(alice, "bob joined");
+    int alice, bob, carol;
+    fill_room(s.port, &alice, &bob, &carol);
     user_close(alice); /* gone without Q: its address now answers nothing */
-    expect(bob, "carol joined");
     for (int i = 0; i < 3; i++) {
         send_text(bob, "C bob anyone there?");
         expect(carol, "bob: anyone there?");
@@ -621,12 +623,8 @@ static void test_announcement_reaches_all_users(void **state)
     (void)state;
     struct server s;
     start_chat(&s, NULL, NULL, NULL);
-    int alice = log_in(s.port, "alice");
-    int bob = log_in(s.port, "bob");
-    int carol = log_in(s.port, "carol");
-    expect(alice, "bob joined");
-    expect(alice, "carol joined");
-    expect(bob, "carol joined");
+    int alice, bob, carol;
+    fill_room(s.port, &alice, &bob, &carol);
     type_line(&s, "下课了 class is over");
     expect(alice, "admin: 下课了 class is over");
     expect(bob, "admin: 下课了 class is over");
@@ -777,9 +775,8 @@ static void test_sigterm_tells_users_and_stops_cleanly(void **state)
     (void)state;
     struct server s;
     start_chat(&s, NULL, NULL, NULL);
-    int alice = log_in(s.port, "alice");
-    int bob = log_in(s.port, "bob");
-    expect(alice, "bob joined");
+    int alice, bob;
+    fill_room(s.port, &alice, &bob, NULL);
     assert_server_stops_cleanly(&s); /* exit 0, announcer reaped, nothing left */
     expect(alice, "admin: the room is closing");
     expect(alice, "EXIT");
