@@ -14,11 +14,13 @@ PORT=""
 
 # start_server PROGRAM [ARGS...]: run BUILD/PROGRAM -p 0 ARGS in the
 # background, wait (at most 5 s) for its "listening on ADDR:PORT" line.
+# Its stdin is /dev/null, or the file named by SERVER_STDIN (e.g. a FIFO
+# the script writes to, for a server that reads its stdin).
 start_server() {
     program=$1
     shift
     SERVER_LOG=$(mktemp "${TMPDIR:-/tmp}/tour-server.XXXXXX")
-    "$BUILD/$program" -p 0 "$@" >"$SERVER_LOG" 2>&1 </dev/null &
+    "$BUILD/$program" -p 0 "$@" >"$SERVER_LOG" 2>&1 <"${SERVER_STDIN:-/dev/null}" &
     SERVER_PID=$!
     tries=0
     while :; do
