@@ -39,7 +39,9 @@ enum {
 void line_reader_init(struct line_reader *r, int fd, char *buf, size_t size);
 
 /* Read the next line; on LINE_OK, *line points into the reader's buffer
- * (valid until the next call) and *len is its length. */
+ * (valid until the next call) and *len is its length. Like all of io_*,
+ * it retries on EINTR: a caught signal does not end the wait (to stop a
+ * blocked reader, shutdown() its socket, or use a timeout). */
 int line_read(struct line_reader *r, char **line, size_t *len);
 
 /* How many bytes are buffered but not yet returned as lines. */

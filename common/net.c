@@ -68,8 +68,12 @@ static int first_working(struct addrinfo *list, int socktype, bool listen_side, 
             continue;
         }
         if (listen_side) {
+            /* SO_REUSEADDR lets a restarted TCP server bind while old
+             * connections linger in TIME_WAIT. Not for UDP: there it would
+             * let a second socket share the port and steal datagrams. */
             int one = 1;
-            if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
+            if (socktype == SOCK_STREAM &&
+                setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
                 fail("setsockopt SO_REUSEADDR: %s", strerror(errno));
             else if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0)
                 fail("bind: %s", strerror(errno));

@@ -24,7 +24,8 @@ int net_tcp_listen(const char *host, int port, int backlog);
 /* A TCP socket connected to host:port (blocking connect). */
 int net_tcp_connect(const char *host, int port);
 
-/* A UDP socket bound to host:port (port 0: the kernel chooses). */
+/* A UDP socket bound to host:port (port 0: the kernel chooses); no
+ * SO_REUSEADDR, so a second server on the same port fails with EADDRINUSE. */
 int net_udp_bind(const char *host, int port);
 
 /* A UDP socket whose default peer is host:port, so send/recv work. */

@@ -14,4 +14,9 @@ extern volatile sig_atomic_t sig_stop_requested;
  * select...) returns -1 with EINTR, so the loop notices at once. */
 int sig_catch_stop(void);
 
+/* A signal that lands after the loop checked sig_stop_requested but before
+ * it blocked is only noticed at the next wake-up. A server that must stop
+ * at once wakes up now and then (a timeout), or blocks the signals and
+ * waits with pselect/ppoll/epoll_pwait, which unblock them atomically. */
+
 #endif

@@ -547,12 +547,9 @@ int main(int argc, char *argv[])
     room.sock = net_udp_bind(opts.bind_addr, opts.port);
     if (room.sock < 0)
         die("cannot bind %s port %d: %s", opts.bind_addr, opts.port, net_error());
-    /* net_udp_bind sets SO_REUSEADDR; for UDP that lets a second server
-     * bind the same port and steal datagrams (or pose as our announcer).
-     * Turn it off: now a second bind fails with "Address already in use". */
-    int off = 0;
-    if (setsockopt(room.sock, SOL_SOCKET, SO_REUSEADDR, &off, sizeof off) < 0)
-        die_errno("setsockopt SO_REUSEADDR");
+    /* net_udp_bind leaves SO_REUSEADDR off: a second server on this port
+     * fails with "Address already in use" instead of sharing it, so no
+     * other process can steal our datagrams or pose as our announcer. */
     /* Wake up now and then, so a stop signal that lands just before
      * recvfrom blocks is still noticed. */
     struct timeval tick = {0, STOP_CHECK_MS * 1000L};

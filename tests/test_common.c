@@ -420,6 +420,10 @@ static void test_udp_bind_and_connect(void **state)
     assert_int_equal(net_local_addr(cfd, local, sizeof local), 0);
     assert_string_equal(fromstr, local);
 
+    /* a second UDP server cannot share the port (no SO_REUSEADDR for UDP) */
+    assert_int_equal(net_udp_bind("127.0.0.1", net_local_port(sfd)), -1);
+    assert_int_equal(errno, EADDRINUSE);
+
     /* the reply reaches the "connected" client through plain recv */
     assert_int_equal(sendto(sfd, "yo", 2, 0, (struct sockaddr *)&from, len), 2);
     set_socket_timeout(cfd, 5);
