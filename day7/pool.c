@@ -54,7 +54,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/clock.h"
@@ -62,6 +61,7 @@
 #include "common/io.h"
 #include "common/options.h"
 #include "common/procfs.h"
+#include "common/walltime.h"
 
 /* --- the pool's interface ------------------------------------------------ */
 
@@ -697,17 +697,6 @@ static uint32_t fnv1a(const unsigned char *data, size_t len)
     return h;
 }
 
-/* Wall-clock time as HH:MM:SS.mmm, the course's ctime(). */
-static void now_text(char *out, size_t size)
-{
-    struct timespec ts;
-    struct tm tm;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    localtime_r(&ts.tv_sec, &tm);
-    size_t n = strftime(out, size, "%H:%M:%S", &tm);
-    snprintf(out + n, size - n, ".%03ld", ts.tv_nsec / 1000000);
-}
-
 /* The course's worker(msg): print the time and the message, sleep, return
  * a reply. Runs in a pool process. */
 static long job_run(const void *arg, size_t len, void *out)
@@ -717,7 +706,7 @@ static long job_run(const void *arg, size_t len, void *out)
         return -1;
     memcpy(&j, arg, sizeof j);
     char now[32];
-    now_text(now, sizeof now);
+    walltime_text(now, sizeof now);
     printf("%s -- Tedu %d (worker %d)\n", now, j.number, (int)getpid());
     if (j.crash)
         abort(); /* the worker dies here; the pool must notice */
