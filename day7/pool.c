@@ -58,6 +58,7 @@
 
 #include "common/clock.h"
 #include "common/errors.h"
+#include "common/fnv1a.h"
 #include "common/io.h"
 #include "common/options.h"
 #include "common/procfs.h"
@@ -686,15 +687,6 @@ static size_t result_size(int i)
 static unsigned char result_byte(int i, size_t k)
 {
     return (unsigned char)((size_t)i * 31 + k % 251);
-}
-
-/* FNV-1a: a short fingerprint to print for a long result. */
-static uint32_t fnv1a(const unsigned char *data, size_t len)
-{
-    uint32_t h = 2166136261u;
-    for (size_t k = 0; k < len; k++)
-        h = (h ^ data[k]) * 16777619u;
-    return h;
 }
 
 /* The course's worker(msg): print the time and the message, sleep, return
