@@ -68,9 +68,8 @@ int main(int argc, char *argv[])
     prog_init(argv[0]);
     long procs = DEFAULT_PROCS, iter = DEFAULT_ITER;
     bool use_sem = true;
-    static const struct option longopts[] = {{"no-sem", no_argument, NULL, 'N'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"no-sem", no_argument, NULL, 'N'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int opt;
     while ((opt = getopt_long(argc, argv, "n:i:h", longopts, NULL)) != -1) {
         switch (opt) {
@@ -91,8 +90,8 @@ int main(int argc, char *argv[])
         die_usage(usage, "unexpected argument '%s'", argv[optind]);
     setvbuf(stdout, NULL, _IOLBF, 0); /* whole lines, also into a pipe */
 
-    struct shared *s = mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                            -1, 0);
+    struct shared *s =
+        mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (s == MAP_FAILED)
         die_errno("mmap");
     if (sem_init(&s->lock, 1 /* shared between processes */, 1 /* one may enter */) < 0)

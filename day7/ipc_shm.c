@@ -71,9 +71,8 @@ static struct shared *map_shared(int flags)
     errno = saved;
     if (mem == MAP_FAILED)
         die_errno("mmap");
-    printf("parent %d: shm_open(\"%s\") + ftruncate(%zu) + mmap(%s); name removed\n",
-           (int)getpid(), name, sizeof(struct shared),
-           flags == MAP_SHARED ? "MAP_SHARED" : "MAP_PRIVATE");
+    printf("parent %d: shm_open(\"%s\") + ftruncate(%zu) + mmap(%s); name removed\n", (int)getpid(),
+           name, sizeof(struct shared), flags == MAP_SHARED ? "MAP_SHARED" : "MAP_PRIVATE");
     return mem; /* a new object is all zero bytes */
 }
 

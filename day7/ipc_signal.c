@@ -32,8 +32,8 @@
 enum { MAX_TEXT = 64, ACK_TIMEOUT_S = 10 };
 
 /* Set by the handlers, read by the main flow (only while signals are blocked). */
-static volatile sig_atomic_t bit_signal;    /* SIGUSR1 or SIGUSR2, 0: none yet */
-static volatile sig_atomic_t child_exited;  /* SIGCHLD came */
+static volatile sig_atomic_t bit_signal;   /* SIGUSR1 or SIGUSR2, 0: none yet */
+static volatile sig_atomic_t child_exited; /* SIGCHLD came */
 
 static void on_bit(int signo)
 {
@@ -72,8 +72,8 @@ static int wait_for_signal(const sigset_t *unblocked)
 static void send_text(pid_t parent, const char *text, const sigset_t *unblocked)
 {
     size_t len = strlen(text) + 1; /* with the NUL: the end mark */
-    printf("child %d: sending \"%s\" + NUL: %zu signals, SIGUSR1 = 0, SIGUSR2 = 1\n",
-           (int)getpid(), text, 8 * len);
+    printf("child %d: sending \"%s\" + NUL: %zu signals, SIGUSR1 = 0, SIGUSR2 = 1\n", (int)getpid(),
+           text, 8 * len);
     fflush(stdout);
     alarm(ACK_TIMEOUT_S); /* if the parent stops answering, SIGALRM ends us */
     for (size_t i = 0; i < len; i++)

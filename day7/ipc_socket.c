@@ -86,8 +86,7 @@ static int talk(int fd, long n)
         bool ok = strcmp(line, expected) == 0;
         correct += ok;
         if (i <= SHOWN || !ok)
-            printf("parent: sent \"%s\", got back \"%s\"%s\n", request, line,
-                   ok ? "" : " — WRONG");
+            printf("parent: sent \"%s\", got back \"%s\"%s\n", request, line, ok ? "" : " — WRONG");
     }
     /* Close our sending direction only: the child reads end of file, and we
      * can still read its answer. */

@@ -68,10 +68,10 @@
 
 enum {
     POOL_MAX_WORKERS = 64,
-    POOL_WINDOW = 64,              /* tasks sent ahead to one worker */
-    POOL_MAX_ARG = 1 << 20,        /* argument bytes of one task: 1 MiB */
-    POOL_MAX_RESULT = 1 << 20,     /* result bytes of one task: 1 MiB */
-    READ_CHUNK = 64 * 1024,        /* bytes asked of read() at a time */
+    POOL_WINDOW = 64,          /* tasks sent ahead to one worker */
+    POOL_MAX_ARG = 1 << 20,    /* argument bytes of one task: 1 MiB */
+    POOL_MAX_RESULT = 1 << 20, /* result bytes of one task: 1 MiB */
+    READ_CHUNK = 64 * 1024,    /* bytes asked of read() at a time */
 };
 
 /* A task function. It runs in a worker: arg is a copy of the bytes given to
@@ -472,20 +472,23 @@ static int pump(struct pool *p, int timeout_ms)
             return -1; /* a replacement could not be forked: try again next turn */
     if (dispatch(p) < 0)
         return -1;
+    /* fds[i]: worker i's results; fds[n + i]: room in its task pipe, asked
+     * only while there is something left to write (fd -1: not asked). */
     struct pollfd fds[2 * POOL_MAX_WORKERS];
-    for (int i = 0; i < p->size; i++) {
+    int n = p->size;
+    for (int i = 0; i < n; i++) {
         struct worker *w = &p->workers[i];
         send_tasks(w);
-        fds[2 * i] = (struct pollfd){w->result_fd, POLLIN, 0};
-        fds[2 * i + 1] = (struct pollfd){buffer_used(&w->out) > 0 ? w->task_fd : -1, POLLOUT, 0};
+        fds[i] = (struct pollfd){w->result_fd, POLLIN, 0};
+        fds[n + i] = (struct pollfd){buffer_used(&w->out) > 0 ? w->task_fd : -1, POLLOUT, 0};
     }
-    if (poll(fds, (nfds_t)(2 * p->size), timeout_ms) < 0)
+    if (poll(fds, (nfds_t)n + (nfds_t)n, timeout_ms) < 0)
         return errno == EINTR ? 0 : -1;
-    for (int i = 0; i < p->size; i++) {
+    for (int i = 0; i < n; i++) {
         struct worker *w = &p->workers[i];
-        if (fds[2 * i + 1].revents != 0)
+        if (fds[n + i].revents != 0)
             send_tasks(w);
-        if (fds[2 * i].revents == 0)
+        if (fds[i].revents == 0)
             continue;
         int alive = receive_results(p, w);
         if (alive < 0 || (alive == 0 && replace_worker(p, i) < 0))
@@ -662,8 +665,8 @@ enum {
     DEFAULT_SLEEP_MS = 200, /* the course: time.sleep(2) */
     MAX_SLEEP_MS = 10000,
     BENCH_WORKERS = 2,
-    BENCH_RING = 4096,     /* tasks in flight during the benchmark */
-    FORK_SAMPLE = 2000,    /* fork-per-task runs at most this many, timed per task */
+    BENCH_RING = 4096,  /* tasks in flight during the benchmark */
+    FORK_SAMPLE = 2000, /* fork-per-task runs at most this many, timed per task */
 };
 
 /* The argument bytes of one demo task. */
@@ -677,7 +680,7 @@ struct job {
 /* The bytes task i returns with -z: sizes from 0 to the 1 MiB limit. */
 static size_t result_size(int i)
 {
-    static const size_t sizes[] = {0,     1,     100,   4095,   4096,  4097,
+    static const size_t sizes[] = {0,     1,     100,   4095,   4096,           4097,
                                    65535, 65536, 65537, 300000, POOL_MAX_RESULT};
     size_t n = sizeof sizes / sizeof sizes[0];
     return (size_t)i < n ? sizes[i] : ((size_t)i * 7919) % (POOL_MAX_RESULT + 1);
@@ -704,8 +707,7 @@ static long job_run(const void *arg, size_t len, void *out)
         abort(); /* the worker dies here; the pool must notice */
     clock_sleep_ms(j.sleep_ms);
     if (j.size < 0)
-        return snprintf(out, POOL_MAX_RESULT, "Tedu %d done by worker %d", j.number,
-                        (int)getpid());
+        return snprintf(out, POOL_MAX_RESULT, "Tedu %d done by worker %d", j.number, (int)getpid());
     unsigned char *bytes = out;
     for (size_t k = 0; k < (size_t)j.size; k++)
         bytes[k] = result_byte(j.number, k);
@@ -718,16 +720,16 @@ static void print_result(int i, const struct pool_result *r, bool sizes)
     if (r->status == POOL_CRASHED) {
         int ws = r->wait_status;
         if (WIFSIGNALED(ws))
-            printf("get(task %d): CRASHED: worker %d killed by signal %d (%s)\n", i,
-                   (int)r->worker, WTERMSIG(ws), strsignal(WTERMSIG(ws)));
+            printf("get(task %d): CRASHED: worker %d killed by signal %d (%s)\n", i, (int)r->worker,
+                   WTERMSIG(ws), strsignal(WTERMSIG(ws)));
         else
             printf("get(task %d): CRASHED: worker %d exited with status %d mid-task\n", i,
                    (int)r->worker, WEXITSTATUS(ws));
     } else if (r->status == POOL_FAILED) {
         printf("get(task %d): FAILED (worker %d)\n", i, (int)r->worker);
     } else if (sizes) {
-        printf("get(task %d): ok, %zu bytes from worker %d, fnv1a %08x, arrived #%lu\n", i,
-               r->len, (int)r->worker, (unsigned)fnv1a(r->data, r->len), r->order);
+        printf("get(task %d): ok, %zu bytes from worker %d, fnv1a %08x, arrived #%lu\n", i, r->len,
+               (int)r->worker, (unsigned)fnv1a(r->data, r->len), r->order);
     } else {
         printf("get(task %d): ok, from worker %d: \"%.*s\"\n", i, (int)r->worker, (int)r->len,
                r->data != NULL ? (const char *)r->data : "");
@@ -756,7 +758,7 @@ static int run_demo(int workers, int tasks, int sleep_ms, int crash_task, bool s
         printf(" %d", (int)p->workers[i].pid);
     printf(" (forked once, reused for every task)\n");
 
-    struct pool_task **handles = calloc((size_t)tasks, sizeof *handles);
+    struct pool_task **handles = calloc((size_t)tasks, sizeof(struct pool_task *));
     if (handles == NULL)
         die_errno("calloc");
     for (int i = 0; i < tasks; i++) {

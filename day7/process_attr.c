@@ -233,8 +233,7 @@ static void course_main(int report_fd, bool wide_race, bool unsafe)
     printf("main %d: Name: %s, PID: %d, is alive: %s\n", (int)getpid(), p.name, (int)p.pid,
            process_is_alive(&p) ? "True" : "False");
     clock_sleep_ms(interval_ms + interval_ms / 2); /* let it tick once or twice */
-    printf("main %d: exiting without join; the daemon child should end with me\n",
-           (int)getpid());
+    printf("main %d: exiting without join; the daemon child should end with me\n", (int)getpid());
     fflush(stdout);
     _exit(0);
 }

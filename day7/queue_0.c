@@ -61,9 +61,9 @@
 #include "common/signals.h"
 
 enum {
-    MSG_SIZE = 256,       /* bytes per message (mq_msgsize) */
-    DEFAULT_MAX = 5,      /* the course's Queue(5) */
-    REPLY_QUEUE_MAX = 3,  /* the course's Queue(3), v2 */
+    MSG_SIZE = 256,      /* bytes per message (mq_msgsize) */
+    DEFAULT_MAX = 5,     /* the course's Queue(5) */
+    REPLY_QUEUE_MAX = 3, /* the course's Queue(3), v2 */
     DEFAULT_REQUESTS = 10,
     DEFAULT_PAUSE_MS = 50, /* the course: time.sleep(2) */
     RACY_PUT_TIMEOUT_MS = 500,
@@ -87,9 +87,9 @@ static void hold_stop_signals(sigset_t *old)
 }
 
 struct queue {
-    mqd_t mq;       /* blocking descriptor: put/get wait while full/empty */
-    mqd_t mq_nb;    /* the same queue opened with O_NONBLOCK: block=False */
-    char name[64];  /* only while it is being created */
+    mqd_t mq;      /* blocking descriptor: put/get wait while full/empty */
+    mqd_t mq_nb;   /* the same queue opened with O_NONBLOCK: block=False */
+    char name[64]; /* only while it is being created */
     long maxsize;
 };
 
@@ -175,8 +175,7 @@ static ssize_t queue_get(struct queue *q, void *buf, bool block, long timeout_ms
             stop_if_requested();
     } else {
         struct timespec deadline = deadline_in(timeout_ms);
-        while ((n = mq_timedreceive(q->mq, buf, MSG_SIZE, NULL, &deadline)) < 0 &&
-               errno == EINTR)
+        while ((n = mq_timedreceive(q->mq, buf, MSG_SIZE, NULL, &deadline)) < 0 && errno == EINTR)
             stop_if_requested();
     }
     return n;
@@ -209,8 +208,7 @@ static int nchildren;
 
 /* Fork a child that runs fn(q, arg) and exits. Ctrl-C is held across fork
  * so the child can put back the default action (die) before it can come. */
-static void start_child(void (*fn)(struct queue *, const void *), struct queue *q,
-                        const void *arg)
+static void start_child(void (*fn)(struct queue *, const void *), struct queue *q, const void *arg)
 {
     sigset_t old;
     hold_stop_signals(&old);
@@ -288,7 +286,7 @@ static void show_modes(void)
 {
     enum { SIZE = 3, TIMEOUT_MS = 200 };
     printf("== modes: q = Queue(%d)\n", SIZE);
-    struct queue q;
+    struct queue q = {0};
     queue_open(&q, SIZE);
     print_state(&q);
     for (int i = 1; i <= SIZE; i++) {
@@ -413,7 +411,7 @@ static void consumer(struct queue *q, const void *arg)
 static bool run_v1(long maxsize, const struct v1_options *o)
 {
     printf("== v1: producer and consumer, q = Queue(%ld)\n", maxsize);
-    struct queue q;
+    struct queue q = {0};
     queue_open(&q, maxsize);
     if (o->racy) {
         /* Force the unlucky order: the consumer looks before the producer
@@ -468,7 +466,7 @@ static bool run_v2(void)
 {
     printf("== v2: request and reply, q1 = Queue(%d), q2 = Queue(%d)\n", REPLY_QUEUE_MAX,
            REPLY_QUEUE_MAX);
-    struct queue q[2];
+    struct queue q[2] = {{0}};
     queue_open(&q[0], REPLY_QUEUE_MAX);
     queue_open(&q[1], REPLY_QUEUE_MAX);
     start_child(request, q, NULL);
@@ -508,9 +506,8 @@ int main(int argc, char *argv[])
     const char *part = "all";
     long maxsize = DEFAULT_MAX;
     struct v1_options v1 = {DEFAULT_REQUESTS, DEFAULT_PAUSE_MS, false};
-    static const struct option longopts[] = {{"racy", no_argument, NULL, 'R'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"racy", no_argument, NULL, 'R'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int opt;
     while ((opt = getopt_long(argc, argv, "p:m:n:s:h", longopts, NULL)) != -1) {
         switch (opt) {

@@ -167,8 +167,10 @@ static void test_process_attr_usage(void **state)
     (void)state;
     const char *path = program_path("day7/process_attr");
     expect_help(path, "process_attr");
-    const char *const bad[][5] = {{path, "-i", "5", NULL}, {path, "-i", "x", NULL},
-                                  {path, "-z", NULL}, {path, "extra", NULL}};
+    const char *const bad[][5] = {{path, "-i", "5", NULL},
+                                  {path, "-i", "x", NULL},
+                                  {path, "-z", NULL},
+                                  {path, "extra", NULL}};
     expect_usage_errors("process_attr", bad, sizeof bad / sizeof bad[0]);
 }
 
@@ -187,15 +189,15 @@ static void test_my_process_runs_the_override_in_the_child(void **state)
     assert_non_null(step2);
     assert_true(step1 < step2);
     int child1 = atoi(step1 + strlen("MyProcess ")), child2 = atoi(step2 + strlen("MyProcess "));
-    assert_int_equal(child1, child2);  /* both steps in one child */
+    assert_int_equal(child1, child2); /* both steps in one child */
     assert_int_not_equal(child1, main_pid);
     assert_non_null(strstr(step1, "(value=2)")); /* the subclass's own field */
     char joined[96];
     snprintf(joined, sizeof joined, "main %d: p2.join(): MyProcess %d exited with status 0",
              main_pid, child1);
     assert_true(has_line(r.out, joined));
-    assert_non_null(find_line(r.out, "hello from the base class's run(), which called its target",
-                              true));
+    assert_non_null(
+        find_line(r.out, "hello from the base class's run(), which called its target", true));
     run_result_free(&r);
     const char *path = program_path("day7/my_process");
     expect_help(path, "my_process");
@@ -280,8 +282,8 @@ static void test_queue_v1_producer_consumer(void **state)
 
     /* A queue of 1 and many requests: the producer waits on a full queue
      * each time, nothing is lost, the consumer does not quit early. */
-    const char *small[] = {program_path("day7/queue_0"), "-p", "v1", "-m", "1", "-n", "200",
-                           "-s", "0", NULL};
+    const char *small[] = {
+        program_path("day7/queue_0"), "-p", "v1", "-m", "1", "-n", "200", "-s", "0", NULL};
     run_ok(&r, small, 20);
     check_sums(r.out, 200);
     assert_true(has_line(r.out, "consumer: done, 200 requests handled"));
@@ -418,8 +420,8 @@ static void check_stop_signal(int sig)
     assert_true(s.stop_seconds < harness_timeout(2));
     char *out = server_output(&s, false);
     char want[96];
-    snprintf(want, sizeof want, "stopped by signal %d: 2 children stopped and reaped, queues closed",
-             sig);
+    snprintf(want, sizeof want,
+             "stopped by signal %d: 2 children stopped and reaped, queues closed", sig);
     assert_true(has_line(out, want));
     free(out);
     assert_false(queue_exists(s.pid, 1));
@@ -482,8 +484,10 @@ static void test_ipc_shm_shared_and_private(void **state)
     const char *child = find_line(out, "child ", false);
     assert_non_null(child);
     char want[128];
-    snprintf(want, sizeof want, "message = \"hello from child %d\", counter = 1000000 (shared, "
-             "expected 1000000)", atoi(child + strlen("child ")));
+    snprintf(want, sizeof want,
+             "message = \"hello from child %d\", counter = 1000000 (shared, "
+             "expected 1000000)",
+             atoi(child + strlen("child ")));
     assert_non_null(find_line(out, want, true));
     free(out);
     char path[64]; /* the name was removed: nothing left in /dev/shm */
@@ -521,8 +525,10 @@ static void test_ipc_sem_counter_is_exact(void **state)
 
     const char *path = program_path("day7/ipc_sem");
     expect_help(path, "ipc_sem");
-    const char *const bad[][5] = {{path, "-n", "1", NULL}, {path, "-n", "17", NULL},
-                                  {path, "-i", "0", NULL}, {path, "--sem", NULL}};
+    const char *const bad[][5] = {{path, "-n", "1", NULL},
+                                  {path, "-n", "17", NULL},
+                                  {path, "-i", "0", NULL},
+                                  {path, "--sem", NULL}};
     expect_usage_errors("ipc_sem", bad, sizeof bad / sizeof bad[0]);
 }
 
@@ -565,8 +571,8 @@ static void test_ipc_socket_both_ways(void **state)
     assert_non_null(line);
     assert_non_null(strstr(line, "got back \"REQUEST 1: HELLO FROM PARENT "));
     assert_non_null(find_line(r.out, "after 3 lines\" after the shutdown", true));
-    assert_non_null(find_line(r.out, "parent: 3 of 3 replies correct; child exited with status 0",
-                              false));
+    assert_non_null(
+        find_line(r.out, "parent: 3 of 3 replies correct; child exited with status 0", false));
     run_result_free(&r);
 
     const char *many[] = {program_path("day7/ipc_socket"), "-n", "2000", NULL};

@@ -29,8 +29,8 @@ enum { MAX_RESULT = 1 << 20, MAX_PIDS = 64 };
 /* What day7/pool's -z promises: task i's result size and bytes. */
 static size_t result_size(int i)
 {
-    static const size_t sizes[] = {0, 1, 100, 4095, 4096, 4097, 65535, 65536, 65537, 300000,
-                                   MAX_RESULT};
+    static const size_t sizes[] = {0,     1,     100,   4095,   4096,      4097,
+                                   65535, 65536, 65537, 300000, MAX_RESULT};
     size_t n = sizeof sizes / sizeof sizes[0];
     return (size_t)i < n ? sizes[i] : ((size_t)i * 7919) % (MAX_RESULT + 1);
 }
@@ -112,9 +112,9 @@ static void test_help_and_bad_arguments(void **state)
     run_result_free(&r);
 
     const char *const bad[][5] = {
-        {pool, "-w", "0", NULL},        {pool, "-w", "65", NULL},     {pool, "-n", "0", NULL},
-        {pool, "-n", "x", NULL},        {pool, "-s", "-1", NULL},     {pool, "-c", "10", NULL},
-        {pool, "--bench", "0", NULL},   {pool, "--bench", "abc", NULL}, {pool, "-q", NULL},
+        {pool, "-w", "0", NULL},      {pool, "-w", "65", NULL},       {pool, "-n", "0", NULL},
+        {pool, "-n", "x", NULL},      {pool, "-s", "-1", NULL},       {pool, "-c", "10", NULL},
+        {pool, "--bench", "0", NULL}, {pool, "--bench", "abc", NULL}, {pool, "-q", NULL},
         {pool, "extra", NULL},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -157,8 +157,9 @@ static void test_course_demo_waves_on_reused_workers(void **state)
 
         /* get() returned that task's own reply, from the same worker */
         char want[96];
-        snprintf(want, sizeof want, "get(task %d): ok, from worker %d: \"Tedu %d done by worker %d\"",
-                 i, (int)ran_on[i], i, (int)ran_on[i]);
+        snprintf(want, sizeof want,
+                 "get(task %d): ok, from worker %d: \"Tedu %d done by worker %d\"", i,
+                 (int)ran_on[i], i, (int)ran_on[i]);
         assert_true(has_line(r.out, want));
     }
     /* 10 tasks on 4 workers: 3, 3, 2, 2 — and one worker's tasks run one
@@ -171,9 +172,11 @@ static void test_course_demo_waves_on_reused_workers(void **state)
                 long gap = (start_ms[j] - start_ms[i] + 86400000L) % 86400000L;
                 assert_true(gap >= 199);
             }
-    assert_true(has_line(r.out, "10 tasks ran on 4 worker processes; 0 crashed, 0 workers replaced"));
+    assert_true(
+        has_line(r.out, "10 tasks ran on 4 worker processes; 0 crashed, 0 workers replaced"));
     assert_non_null(find_line(r.out, "workers alive now (from /proc): 4 children, 0 zombies"));
-    assert_true(has_line(r.out, "apply_async after close: refused, errno EINVAL (Invalid argument)"));
+    assert_true(
+        has_line(r.out, "apply_async after close: refused, errno EINVAL (Invalid argument)"));
     assert_true(has_line(r.out, "after join (from /proc): 0 children, 0 zombies"));
     assert_int_equal(count_children(getpid(), NULL), 0);
     run_result_free(&r);
@@ -186,7 +189,8 @@ static void test_many_tasks_reuse_few_workers(void **state)
     struct run_result r;
     run(&r, argv, 20);
     assert_exit_code(&r, 0);
-    assert_true(has_line(r.out, "50 tasks ran on 2 worker processes; 0 crashed, 0 workers replaced"));
+    assert_true(
+        has_line(r.out, "50 tasks ran on 2 worker processes; 0 crashed, 0 workers replaced"));
     assert_int_equal(count_lines_containing(r.out, "get(task "), 50);
     assert_int_equal(count_lines_containing(r.out, ": ok, from worker "), 50);
     assert_true(has_line(r.out, "after join (from /proc): 0 children, 0 zombies"));
@@ -200,8 +204,8 @@ static void test_every_result_reaches_its_own_handle(void **state)
 {
     (void)state;
     /* Task 0 sleeps 1 s, the others not at all: results arrive out of order. */
-    const char *argv[] = {program_path("day7/pool"), "-w", "4", "-n", "100", "-z", "-s", "1000",
-                          NULL};
+    const char *argv[] = {
+        program_path("day7/pool"), "-w", "4", "-n", "100", "-z", "-s", "1000", NULL};
     struct run_result r;
     run(&r, argv, 60);
     assert_exit_code(&r, 0);
@@ -217,8 +221,9 @@ static void test_every_result_reaches_its_own_handle(void **state)
         size_t size;
         int worker;
         unsigned fnv;
-        assert_int_equal(sscanf(line + strlen(prefix), "%zu bytes from worker %d, fnv1a %x, arrived #%d",
-                                &size, &worker, &fnv, &arrived[i]),
+        assert_int_equal(sscanf(line + strlen(prefix),
+                                "%zu bytes from worker %d, fnv1a %x, arrived #%d", &size, &worker,
+                                &fnv, &arrived[i]),
                          4);
         assert_int_equal(size, result_size(i));
         if (fnv != expected_fnv(i))
@@ -277,8 +282,8 @@ static void check_crash(int workers, int tasks, int crash)
     assert_non_null(strstr(find_line(r.out, summary), "; 1 crashed, 1 workers replaced"));
 
     /* The worker count is back, with a new pid in place of the dead one. */
-    snprintf(summary, sizeof summary, "workers alive now (from /proc): %d children, 0 zombies: ",
-             workers);
+    snprintf(summary, sizeof summary,
+             "workers alive now (from /proc): %d children, 0 zombies: ", workers);
     line = find_line(r.out, summary);
     assert_non_null(line);
     int count = 0, used, pid;
@@ -301,9 +306,9 @@ static void test_crashing_task_fails_and_worker_is_replaced(void **state)
 {
     (void)state;
     check_crash(2, 20, 5);
-    check_crash(3, 12, 0);   /* the very first task */
-    check_crash(2, 9, 8);    /* the last one */
-    check_crash(1, 6, 2);    /* a pool of one: its only worker dies */
+    check_crash(3, 12, 0); /* the very first task */
+    check_crash(2, 9, 8);  /* the last one */
+    check_crash(1, 6, 2);  /* a pool of one: its only worker dies */
 }
 
 /* Seen from outside, while the pool still works: the replacement is there,
@@ -318,8 +323,8 @@ static bool children_are(void *arg)
 static void test_worker_count_restored_seen_from_proc(void **state)
 {
     (void)state;
-    const char *argv[] = {program_path("day7/pool"), "-w", "3", "-n", "9", "-s", "1000", "-c", "0",
-                          NULL};
+    const char *argv[] = {
+        program_path("day7/pool"), "-w", "3", "-n", "9", "-s", "1000", "-c", "0", NULL};
     struct server s;
     program_start(&s, argv);
     assert_true(server_wait_output(&s, false, "get(task 0): CRASHED", 1, 10));
