@@ -58,7 +58,6 @@
 #include "common/clock.h"
 #include "common/errors.h"
 #include "common/options.h"
-#include "common/signals.h"
 
 enum {
     MSG_SIZE = 256,      /* bytes per message (mq_msgsize) */
@@ -203,8 +202,33 @@ static bool queue_full(struct queue *q)
 
 /* --- processes ---------------------------------------------------------------- */
 
+/* The children running now, 0 once reaped. Changed only while the stop
+ * signals are held, so the handler never sees a half-made entry. */
 static pid_t children[2];
-static int nchildren;
+static volatile sig_atomic_t nchildren;
+static volatile sig_atomic_t stop_signal; /* SIGINT or SIGTERM, once one came */
+
+/* SIGINT, SIGTERM: remember which, and stop the children at once (kill is
+ * one of the few calls safe in a handler). The main flow wakes up in
+ * waitpid as they die, or sees the flag before its next blocking call. */
+static void on_stop(int signo)
+{
+    stop_signal = signo;
+    for (int i = 0; i < nchildren; i++)
+        if (children[i] > 0)
+            kill(children[i], SIGTERM);
+}
+
+/* Catch SIGINT and SIGTERM with on_stop; no SA_RESTART, so a blocking call
+ * returns EINTR and the program notices. */
+static void catch_stop_signals(void)
+{
+    struct sigaction sa = {0};
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
+        die_errno("sigaction");
+}
 
 /* Fork a child that runs fn(q, arg) and exits. Ctrl-C is held across fork
  * so the child can put back the default action (die) before it can come. */
@@ -224,29 +248,34 @@ static void start_child(void (*fn)(struct queue *, const void *), struct queue *
         fflush(stdout);
         _exit(0);
     }
-    children[nchildren++] = pid;
+    children[nchildren] = pid;
+    nchildren = nchildren + 1;
     sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
-/* A stop signal (SIGINT, SIGTERM) came: stop the children, reap them, and
+/* A stop signal came: make sure the children are stopped, reap them, and
  * exit 128 + the signal. The queues need nothing more: their names are
  * gone already, and exit closes them. */
 static void stop_now(void)
 {
-    for (int i = 0; i < nchildren; i++)
+    int stopped = 0;
+    for (int i = 0; i < nchildren; i++) {
+        if (children[i] <= 0)
+            continue;
         kill(children[i], SIGTERM);
-    for (int i = 0; i < nchildren; i++)
         while (waitpid(children[i], NULL, 0) < 0 && errno == EINTR)
             ;
+        stopped++;
+    }
     printf("stopped by signal %d: %d children stopped and reaped, queues closed\n",
-           (int)sig_stop_requested, nchildren);
-    exit(128 + sig_stop_requested);
+           (int)stop_signal, stopped);
+    exit(128 + stop_signal);
 }
 
 /* Called when a blocking call was interrupted: stop if it was SIGINT/SIGTERM. */
 static void stop_if_requested(void)
 {
-    if (sig_stop_requested)
+    if (stop_signal)
         stop_now();
 }
 
@@ -256,12 +285,17 @@ static bool join_children(void)
     bool ok = true;
     for (int i = 0; i < nchildren; i++) {
         int status;
-        while (waitpid(children[i], &status, 0) < 0) {
-            if (errno != EINTR)
-                die_errno("waitpid");
-            if (sig_stop_requested)
-                stop_now();
-        }
+        pid_t r;
+        do {
+            stop_if_requested();
+            r = waitpid(children[i], &status, 0);
+        } while (r < 0 && errno == EINTR);
+        if (r < 0)
+            die_errno("waitpid");
+        sigset_t old;
+        hold_stop_signals(&old);
+        children[i] = 0; /* reaped: its pid may soon be someone else's */
+        sigprocmask(SIG_SETMASK, &old, NULL);
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
             ok = false;
     }
@@ -545,8 +579,7 @@ int main(int argc, char *argv[])
                   "as root: sysctl fs.mqueue.msg_max=%ld",
                   maxsize, msg_max, msg_max_path, maxsize);
     setvbuf(stdout, NULL, _IOLBF, 0); /* whole lines, also into a pipe */
-    if (sig_catch_stop() < 0)
-        die_errno("sigaction");
+    catch_stop_signals();
 
     bool all = strcmp(part, "all") == 0, ok = true;
     if (all || strcmp(part, "modes") == 0)

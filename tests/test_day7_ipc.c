@@ -111,9 +111,9 @@ static void test_process_attr_default_run(void **state)
     /* and it is gone for good: no such process any more */
     assert_int_equal(kill(daemon, 0), -1);
     assert_int_equal(errno, ESRCH);
-    /* it ticked at most twice of its three times: it was cut short */
+    /* cut short: its parent lived 1.5 ticks, it would tick 10 times */
     snprintf(want, sizeof want, "  Tedu %d: ", (int)daemon);
-    assert_true(count_lines_containing(r.out, want) < 3);
+    assert_true(count_lines_containing(r.out, want) < 10);
     run_result_free(&r);
 }
 
@@ -158,7 +158,7 @@ static void test_process_attr_race_window(void **state)
     const char *open[] = {program_path("day7/process_attr"), "-w", "-u", NULL};
     run_ok(&r, open, 20);
     assert_non_null(find_line(r.out, "SURVIVED its parent", true));
-    assert_non_null(find_line(r.out, "(tick 3/3)", true));
+    assert_non_null(find_line(r.out, "(tick 10/10)", true));
     run_result_free(&r);
 }
 
@@ -237,13 +237,14 @@ static void test_queue_modes(void **state)
     assert_non_null(find_line(r.out, "  get(block=False): queue.Empty, errno EAGAIN", false));
     assert_non_null(find_line(r.out, "  put(4, timeout=0.2): queue.Full, errno ETIMEDOUT", false));
     assert_non_null(find_line(r.out, "  get(timeout=0.2): queue.Empty, errno ETIMEDOUT", false));
-    /* non-blocking returns at once; a timeout waits its time, and no more */
-    assert_true(seconds_after(r.out, "  put(4, block=False)") < harness_timeout(0.1));
-    assert_true(seconds_after(r.out, "  get(block=False)") < harness_timeout(0.1));
+    /* non-blocking does not wait for anything; a timeout waits its 0.2 s
+     * (with room for a clock step), and not much more */
+    assert_true(seconds_after(r.out, "  put(4, block=False)") < 0.15);
+    assert_true(seconds_after(r.out, "  get(block=False)") < 0.15);
     double t = seconds_after(r.out, "  put(4, timeout=0.2)");
-    assert_true(t >= 0.19 && t < harness_timeout(1.0));
+    assert_true(t >= 0.15 && t < harness_timeout(1.0));
     t = seconds_after(r.out, "  get(timeout=0.2)");
-    assert_true(t >= 0.19 && t < harness_timeout(1.0));
+    assert_true(t >= 0.15 && t < harness_timeout(1.0));
     run_result_free(&r);
 }
 
