@@ -75,10 +75,10 @@ static void send_text(pid_t parent, const char *text, const sigset_t *unblocked)
     printf("child %d: sending \"%s\" + NUL: %zu signals, SIGUSR1 = 0, SIGUSR2 = 1\n", (int)getpid(),
            text, 8 * len);
     fflush(stdout);
-    alarm(ACK_TIMEOUT_S); /* if the parent stops answering, SIGALRM ends us */
     for (size_t i = 0; i < len; i++)
         for (int bit = 7; bit >= 0; bit--) {
             int one = ((unsigned char)text[i] >> bit) & 1;
+            alarm(ACK_TIMEOUT_S); /* no ack in time (parent gone?): SIGALRM ends us */
             if (kill(parent, one ? SIGUSR2 : SIGUSR1) < 0)
                 die_errno_child("kill");
             if (wait_for_signal(unblocked) != SIGUSR1) { /* the ack */

@@ -186,8 +186,10 @@ static void worker_main(int task_fd, int result_fd, volatile uint64_t *running)
     struct task_frame t;
     while (fill(&in, task_fd, sizeof t) == 1) {
         memcpy(&t, in.data + in.start, sizeof t);
-        if (t.arg_len > POOL_MAX_ARG || fill(&in, task_fd, sizeof t + t.arg_len) != 1)
-            die_errno_child("worker: bad task frame"); /* only a bug could do this */
+        if (t.arg_len > POOL_MAX_ARG || fill(&in, task_fd, sizeof t + t.arg_len) != 1) {
+            warn_msg("worker: a bad or cut-short task frame"); /* only a bug could do this */
+            _exit(1);
+        }
 
         *running = t.id; /* so the parent knows which task, if this one kills us */
         long n = t.fn(in.data + in.start + sizeof t, t.arg_len, out + sizeof(struct result_frame));
@@ -401,10 +403,11 @@ static int receive_results(struct pool *p, struct worker *w)
         while (buffer_used(&w->in) >= sizeof r) {
             memcpy(&r, w->in.data + w->in.start, sizeof r);
             struct pool_task *t = w->sent.head;
-            if (t == NULL || r.id != t->id || r.len > POOL_MAX_RESULT)
+            if (t == NULL || r.id != t->id || r.len > POOL_MAX_RESULT || r.status > POOL_FAILED)
                 return 0; /* not the protocol: treat the worker as broken */
-            if (buffer_used(&w->in) < sizeof r + r.len) {
-                if (buffer_reserve(&w->in, sizeof r + r.len) < 0) /* room for all of it */
+            size_t frame = sizeof r + r.len;
+            if (buffer_used(&w->in) < frame) { /* not all here yet: make room for the rest */
+                if (buffer_reserve(&w->in, frame - buffer_used(&w->in)) < 0)
                     return -1;
                 break;
             }
@@ -412,7 +415,7 @@ static int receive_results(struct pool *p, struct worker *w)
             w->in_flight--;
             finish_task(p, t, (enum pool_status)r.status, 0, w->in.data + w->in.start + sizeof r,
                         r.len);
-            w->in.start += sizeof r + r.len;
+            w->in.start += frame;
         }
         if ((size_t)n < room)
             return 1; /* the pipe is empty now: poll() will say when more comes */
