@@ -48,6 +48,7 @@ struct summary {
     uint64_t bytes;
     uint64_t reads;
     uint32_t fnv1a;
+    uint32_t unused; /* explicit padding: every byte sent is defined */
 };
 
 /* Byte k of the -b data. */
@@ -60,7 +61,7 @@ static unsigned char data_byte(size_t k)
  * part, and report the totals on out. */
 static void child(int in, int out)
 {
-    struct summary s = {0, 0, FNV1A_INIT};
+    struct summary s = {0, 0, FNV1A_INIT, 0};
     char *buf = malloc(CHUNK);
     if (buf == NULL)
         die_errno_child("malloc");
@@ -103,7 +104,7 @@ static void child(int in, int out)
 /* The parent: write the lines and the data, then close: that is the EOF. */
 static struct summary send_all(int out, size_t extra)
 {
-    struct summary s = {0, 0, FNV1A_INIT};
+    struct summary s = {0, 0, FNV1A_INIT, 0};
     for (int i = 0; i < LINES; i++) {
         size_t len = strlen(lines[i]);
         if (io_write_all(out, lines[i], len) < 0)

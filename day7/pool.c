@@ -206,6 +206,8 @@ static void worker_main(int task_fd, int result_fd, volatile uint64_t *running)
             die_errno_child("worker: write"); /* the parent is gone */
         *running = 0;
     }
+    free(in.data);
+    free(out);
     fflush(stdout);
     _exit(0);
 }
