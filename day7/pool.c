@@ -278,9 +278,12 @@ static int start_worker(struct pool *p, int i)
 {
     struct worker *w = &p->workers[i];
     int task_pipe[2], result_pipe[2];
-    if (pipe(task_pipe) < 0)
+    if (pipe(task_pipe) < 0) {
+        warn_errno("pipe"); /* name the call that failed; the caller decides */
         return -1;
+    }
     if (pipe(result_pipe) < 0) {
+        warn_errno("pipe");
         close(task_pipe[0]);
         close(task_pipe[1]);
         return -1;
@@ -290,6 +293,7 @@ static int start_worker(struct pool *p, int i)
     pid_t pid = fork();
     if (pid < 0) {
         int saved = errno;
+        warn_errno("fork");
         close(task_pipe[0]);
         close(task_pipe[1]);
         close(result_pipe[0]);

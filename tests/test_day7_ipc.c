@@ -21,8 +21,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "common/clock.h"
 #include "common/fnv1a.h"
 #include "tests/harness.h"
+#include "tests/process_support.h"
 
 /* --- helpers --------------------------------------------------------------- */
 
@@ -45,40 +47,29 @@ static const char *find_line(const char *text, const char *prefix, bool anywhere
     return NULL;
 }
 
-/* Run argv to its end: exit code, no leftover process, no child of ours. */
-static void run_ok(struct run_result *r, const char *const argv[], double timeout)
+/* Run argv to its end: exit 0, no sanitizer report, and no child left
+ * behind, alive or zombie (counted before the program is reaped). */
+static void run_ok(struct lesson *l, const char *const argv[], double timeout)
 {
-    run_program_text(r, argv, NULL, timeout);
-    assert_exit_code(r, 0);
-    assert_int_equal(r->leftovers, 0);
-    assert_int_equal(count_children(getpid(), NULL), 0);
+    lesson_run(l, argv, NULL, timeout);
+    assert_lesson_exit(l, 0);
 }
 
-/* Each argv must be refused with usage on stderr and exit 2. */
+/* Beyond the usage contract: each argv (bad values) must be refused with
+ * usage on stderr, nothing on stdout, exit 2. */
 static void expect_usage_errors(const char *name, const char *const argv[][5], size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        struct run_result r;
-        run_program_text(&r, argv[i], NULL, 5);
-        assert_exit_code(&r, 2);
+        struct lesson l;
+        lesson_run(&l, argv[i], NULL, 5);
+        assert_lesson_exit(&l, 2);
         char usage[64];
         snprintf(usage, sizeof usage, "usage: %s", name);
-        if (strstr(r.err, usage) == NULL)
-            fail_msg("%s %s: no usage on stderr: %s", name, argv[i][1], r.err);
-        assert_string_equal(r.out, "");
-        run_result_free(&r);
+        if (strstr(l.err, usage) == NULL)
+            fail_msg("%s %s: no usage on stderr: %s", name, argv[i][1], l.err);
+        assert_string_equal(l.out, "");
+        lesson_free(&l);
     }
-}
-
-static void expect_help(const char *path, const char *name)
-{
-    const char *argv[] = {path, "-h", NULL};
-    struct run_result r;
-    run_ok(&r, argv, 5);
-    char usage[64];
-    snprintf(usage, sizeof usage, "usage: %s", name);
-    assert_non_null(strstr(r.out, usage));
-    run_result_free(&r);
 }
 
 /* --- process_attr ------------------------------------------------------------- */
@@ -87,7 +78,7 @@ static void test_process_attr_default_run(void **state)
 {
     (void)state;
     const char *argv[] = {program_path("day7/process_attr"), NULL};
-    struct run_result r;
+    struct lesson r;
     run_ok(&r, argv, 20);
     const char *line = find_line(r.out, "p.name: Tedu (read back from /proc/", false);
     assert_non_null(line);
@@ -114,7 +105,7 @@ static void test_process_attr_default_run(void **state)
     /* cut short: its parent lived 1.5 ticks, it would tick 10 times */
     snprintf(want, sizeof want, "  Tedu %d: ", (int)daemon);
     assert_true(count_lines_containing(r.out, want) < 10);
-    run_result_free(&r);
+    lesson_free(&r);
 }
 
 /* The name, read by this test from /proc while the child is alive. */
@@ -122,10 +113,10 @@ static void test_process_attr_name_in_proc_comm(void **state)
 {
     (void)state;
     const char *argv[] = {program_path("day7/process_attr"), "-i", "1000", NULL};
-    struct server s;
-    program_start(&s, argv);
-    assert_true(server_wait_output(&s, false, "p.pid: ", 1, 10));
-    char *out = server_output(&s, false);
+    struct lesson l;
+    lesson_start(&l, argv);
+    assert_true(server_wait_output(&l.proc, false, "p.pid: ", 1, 10));
+    char *out = server_output(&l.proc, false);
     const char *line = find_line(out, "p.pid: ", false);
     assert_non_null(line);
     pid_t child = (pid_t)atoi(line + strlen("p.pid: "));
@@ -137,9 +128,9 @@ static void test_process_attr_name_in_proc_comm(void **state)
     assert_non_null(fgets(comm, sizeof comm, f));
     fclose(f);
     assert_string_equal(comm, "Tedu\n");
-    int status = program_wait(&s, 30);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    assert_int_equal(s.leftovers, 0);
+    lesson_finish(&l, 30);
+    assert_lesson_exit(&l, 0);
+    lesson_free(&l);
 }
 
 static void test_process_attr_race_window(void **state)
@@ -148,25 +139,25 @@ static void test_process_attr_race_window(void **state)
     /* -w: the child reaches prctl only after its parent died; the getppid()
      * check sees that and the child ends itself. */
     const char *closed[] = {program_path("day7/process_attr"), "-w", NULL};
-    struct run_result r;
+    struct lesson r;
     run_ok(&r, closed, 20);
     assert_non_null(find_line(r.out, "died before PR_SET_PDEATHSIG: exiting myself", true));
     assert_non_null(find_line(r.out, "found its parent gone and exited by itself", true));
-    run_result_free(&r);
+    lesson_free(&r);
 
     /* -w -u: without the check the child outlives its parent: the race. */
     const char *open[] = {program_path("day7/process_attr"), "-w", "-u", NULL};
     run_ok(&r, open, 20);
     assert_non_null(find_line(r.out, "SURVIVED its parent", true));
     assert_non_null(find_line(r.out, "(tick 10/10)", true));
-    run_result_free(&r);
+    lesson_free(&r);
 }
 
 static void test_process_attr_usage(void **state)
 {
     (void)state;
     const char *path = program_path("day7/process_attr");
-    expect_help(path, "process_attr");
+    expect_usage_contract("day7/process_attr");
     const char *const bad[][5] = {{path, "-i", "5", NULL},
                                   {path, "-i", "x", NULL},
                                   {path, "-z", NULL},
@@ -180,7 +171,7 @@ static void test_my_process_runs_the_override_in_the_child(void **state)
 {
     (void)state;
     const char *argv[] = {program_path("day7/my_process"), "-i", "100", NULL};
-    struct run_result r;
+    struct lesson r;
     run_ok(&r, argv, 10);
     int main_pid = atoi(r.out + strlen("main "));
     const char *step1 = find_line(r.out, "第一步 step 1: ", true);
@@ -198,9 +189,9 @@ static void test_my_process_runs_the_override_in_the_child(void **state)
     assert_true(has_line(r.out, joined));
     assert_non_null(
         find_line(r.out, "hello from the base class's run(), which called its target", true));
-    run_result_free(&r);
+    lesson_free(&r);
     const char *path = program_path("day7/my_process");
-    expect_help(path, "my_process");
+    expect_usage_contract("day7/my_process");
     const char *const bad[][5] = {{path, "-i", "-1", NULL}, {path, "-x", NULL}};
     expect_usage_errors("my_process", bad, sizeof bad / sizeof bad[0]);
 }
@@ -222,7 +213,7 @@ static void test_queue_modes(void **state)
 {
     (void)state;
     const char *argv[] = {program_path("day7/queue_0"), "-p", "modes", NULL};
-    struct run_result r;
+    struct lesson r;
     run_ok(&r, argv, 10);
     const char *empty = "  qsize() = 0, full() = False, empty() = True";
     const char *full = "  qsize() = 3, full() = True, empty() = False";
@@ -245,7 +236,7 @@ static void test_queue_modes(void **state)
     assert_true(t >= 0.15 && t < harness_timeout(1.0));
     t = seconds_after(r.out, "  get(timeout=0.2)");
     assert_true(t >= 0.15 && t < harness_timeout(1.0));
-    run_result_free(&r);
+    lesson_free(&r);
 }
 
 /* Every "x + y = z" line: the sum is right, and the pairs are the
@@ -272,14 +263,14 @@ static void test_queue_v1_producer_consumer(void **state)
 {
     (void)state;
     const char *argv[] = {program_path("day7/queue_0"), "-p", "v1", "-s", "0", NULL};
-    struct run_result r;
+    struct lesson r;
     run_ok(&r, argv, 10);
     assert_true(has_line(r.out, "== v1: producer and consumer, q = Queue(5)"));
     check_sums(r.out, 10);
     assert_int_equal(count_lines_containing(r.out, "consumer: "), 11);
     assert_true(has_line(r.out, "producer: put END"));
     assert_true(has_line(r.out, "consumer: done, 10 requests handled"));
-    run_result_free(&r);
+    lesson_free(&r);
 
     /* A queue of 1 and many requests: the producer waits on a full queue
      * each time, nothing is lost, the consumer does not quit early. */
@@ -288,27 +279,27 @@ static void test_queue_v1_producer_consumer(void **state)
     run_ok(&r, small, 20);
     check_sums(r.out, 200);
     assert_true(has_line(r.out, "consumer: done, 200 requests handled"));
-    run_result_free(&r);
+    lesson_free(&r);
 }
 
 static void test_queue_v1_racy_shows_the_race(void **state)
 {
     (void)state;
     const char *argv[] = {program_path("day7/queue_0"), "-p", "v1", "--racy", NULL};
-    struct run_result r;
+    struct lesson r;
     run_ok(&r, argv, 10);
     assert_true(has_line(r.out, "consumer: the queue is empty right now, so I quit (the race!)"));
     assert_true(has_line(r.out, "consumer: done, 0 requests handled"));
     assert_int_equal(count_lines_containing(r.out, "producer: put ("), 5); /* Queue(5) filled */
     assert_non_null(find_line(r.out, "timed out after 0.5 s: the queue is full", true));
-    run_result_free(&r);
+    lesson_free(&r);
 }
 
 static void test_queue_v2_request_reply(void **state)
 {
     (void)state;
     const char *argv[] = {program_path("day7/queue_0"), "-p", "v2", NULL};
-    struct run_result r;
+    struct lesson r;
     run_ok(&r, argv, 10);
     const char *ask = find_line(r.out, "request: 使用wx登录？", false);
     const char *got = find_line(r.out, "handle: 收到请求 got the request: 请求用户名密码", false);
@@ -318,7 +309,7 @@ static void test_queue_v2_request_reply(void **state)
     assert_non_null(got);
     assert_non_null(reply);
     assert_true(ask < reply && got < reply);
-    run_result_free(&r);
+    lesson_free(&r);
 }
 
 static void test_queue_max_size_above_the_system_limit(void **state)
@@ -333,28 +324,28 @@ static void test_queue_max_size_above_the_system_limit(void **state)
     char too_big[32], want[96];
     snprintf(too_big, sizeof too_big, "%ld", limit + 1);
     const char *argv[] = {program_path("day7/queue_0"), "-m", too_big, NULL};
-    struct run_result r;
-    run_program_text(&r, argv, NULL, 10);
-    assert_exit_code(&r, 2);
+    struct lesson r;
+    lesson_run(&r, argv, NULL, 10);
+    assert_lesson_exit(&r, 2);
     snprintf(want, sizeof want, "max size %ld is above the system limit of %ld messages", limit + 1,
              limit);
     assert_non_null(strstr(r.err, want));
     assert_non_null(strstr(r.err, "/proc/sys/fs/mqueue/msg_max"));
     assert_string_equal(r.out, "");
-    run_result_free(&r);
+    lesson_free(&r);
 
     /* the limit itself is fine */
     snprintf(too_big, sizeof too_big, "%ld", limit);
     const char *ok[] = {program_path("day7/queue_0"), "-p", "v1", "-m", too_big, "-s", "0", NULL};
     run_ok(&r, ok, 10);
-    run_result_free(&r);
+    lesson_free(&r);
 }
 
 static void test_queue_usage(void **state)
 {
     (void)state;
     const char *path = program_path("day7/queue_0");
-    expect_help(path, "queue_0");
+    expect_usage_contract("day7/queue_0");
     const char *const bad[][5] = {{path, "-p", "v3", NULL}, {path, "-m", "0", NULL},
                                   {path, "-m", "x", NULL},  {path, "-n", "0", NULL},
                                   {path, "-s", "-5", NULL}, {path, "--nope", NULL},
@@ -393,40 +384,36 @@ static void test_queue_nothing_left_after_a_normal_end(void **state)
 {
     (void)state;
     const char *argv[] = {program_path("day7/queue_0"), "-s", "0", NULL}; /* all three parts */
-    struct server s;
-    program_start(&s, argv);
-    int status = program_wait(&s, 20);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    assert_int_equal(s.leftovers, 0);
+    struct lesson l;
+    run_ok(&l, argv, 20);
     for (int n = 1; n <= 4; n++) /* modes, v1, and v2's two queues */
-        assert_false(queue_exists(s.pid, n));
-    assert_no_mqueue_file(s.pid);
+        assert_false(queue_exists(l.proc.pid, n));
+    assert_no_mqueue_file(l.proc.pid);
+    lesson_free(&l);
 }
 
 static void check_stop_signal(int sig)
 {
     /* A slow consumer: 10 requests at 2 s each would take 20 s. */
     const char *argv[] = {program_path("day7/queue_0"), "-p", "v1", "-s", "2000", NULL};
-    struct server s;
-    program_start(&s, argv);
-    assert_true(server_wait_output(&s, false, "consumer: ", 1, 10));
+    struct lesson l;
+    lesson_start(&l, argv);
+    assert_true(server_wait_output(&l.proc, false, "consumer: ", 1, 10));
     /* the queue is in use, yet its name is already gone */
-    assert_false(queue_exists(s.pid, 1));
-    server_signal(&s, sig);
-    int status = program_wait(&s, 5);
-    assert_false(s.killed);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 128 + sig);
-    assert_int_equal(s.leftovers, 0); /* producer and consumer stopped and reaped */
-    assert_true(s.stop_seconds < harness_timeout(2));
-    char *out = server_output(&s, false);
+    assert_false(queue_exists(l.proc.pid, 1));
+    double start = clock_now();
+    server_signal(&l.proc, sig);
+    lesson_finish(&l, 5);
+    assert_true(clock_now() - start < harness_timeout(2));
+    /* exit 128 + sig, and producer and consumer stopped and reaped */
+    assert_lesson_exit(&l, 128 + sig);
     char want[96];
     snprintf(want, sizeof want,
              "stopped by signal %d: 2 children stopped and reaped, queues closed", sig);
-    assert_true(has_line(out, want));
-    free(out);
-    assert_false(queue_exists(s.pid, 1));
-    assert_no_mqueue_file(s.pid);
+    assert_true(has_line(l.out, want));
+    assert_false(queue_exists(l.proc.pid, 1));
+    assert_no_mqueue_file(l.proc.pid);
+    lesson_free(&l);
 }
 
 static void test_queue_stopped_by_sigint_leaves_nothing(void **state)
@@ -442,7 +429,7 @@ static void test_ipc_pipe_data_arrives_intact(void **state)
 {
     (void)state;
     const char *argv[] = {program_path("day7/ipc_pipe"), NULL};
-    struct run_result r;
+    struct lesson r;
     run_ok(&r, argv, 10);
     const char lines[] = "hello, child\n你好，子进程\nbye\n";
     char want[128];
@@ -450,7 +437,7 @@ static void test_ipc_pipe_data_arrives_intact(void **state)
              (unsigned)fnv1a(lines, strlen(lines)));
     assert_non_null(find_line(r.out, want, true));
     assert_non_null(find_line(r.out, "end of file after 36 bytes in ", true));
-    run_result_free(&r);
+    lesson_free(&r);
 
     /* 5 MB: far more than the pipe holds; the fingerprints match */
     const char *big[] = {program_path("day7/ipc_pipe"), "-b", "5000000", NULL};
@@ -464,10 +451,10 @@ static void test_ipc_pipe_data_arrives_intact(void **state)
     assert_int_equal(sscanf(strstr(got, "fnv1a "), "fnv1a %x", &got_fnv), 1);
     assert_int_equal(sent_fnv, got_fnv);
     assert_non_null(strstr(got, ": intact"));
-    run_result_free(&r);
+    lesson_free(&r);
 
     const char *path = program_path("day7/ipc_pipe");
-    expect_help(path, "ipc_pipe");
+    expect_usage_contract("day7/ipc_pipe");
     const char *const bad[][5] = {{path, "-b", "-1", NULL}, {path, "-b", "67108865", NULL}};
     expect_usage_errors("ipc_pipe", bad, sizeof bad / sizeof bad[0]);
 }
@@ -476,12 +463,9 @@ static void test_ipc_shm_shared_and_private(void **state)
 {
     (void)state;
     const char *argv[] = {program_path("day7/ipc_shm"), NULL};
-    struct server s;
-    program_start(&s, argv);
-    int status = program_wait(&s, 20);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    assert_int_equal(s.leftovers, 0);
-    char *out = server_output(&s, false);
+    struct lesson s;
+    run_ok(&s, argv, 20);
+    const char *out = s.out;
     const char *child = find_line(out, "child ", false);
     assert_non_null(child);
     char want[128];
@@ -490,42 +474,42 @@ static void test_ipc_shm_shared_and_private(void **state)
              "expected 1000000)",
              atoi(child + strlen("child ")));
     assert_non_null(find_line(out, want, true));
-    free(out);
     char path[64]; /* the name was removed: nothing left in /dev/shm */
-    snprintf(path, sizeof path, "/dev/shm/conclab-ipc_shm.%d", (int)s.pid);
+    snprintf(path, sizeof path, "/dev/shm/conclab-ipc_shm.%d", (int)s.proc.pid);
     assert_int_equal(access(path, F_OK), -1);
+    lesson_free(&s);
 
     const char *priv[] = {program_path("day7/ipc_shm"), "-p", "-n", "1000", NULL};
-    struct run_result r;
+    struct lesson r;
     run_ok(&r, priv, 10);
     assert_non_null(find_line(r.out, "my counter = 1000", true)); /* in its own copy */
     assert_non_null(find_line(r.out, "message = \"\", counter = 0 (private, expected 0)", true));
-    run_result_free(&r);
+    lesson_free(&r);
 }
 
 static void test_ipc_sem_counter_is_exact(void **state)
 {
     (void)state;
     const char *argv[] = {program_path("day7/ipc_sem"), NULL};
-    struct run_result r;
+    struct lesson r;
     run_ok(&r, argv, 30);
     assert_non_null(find_line(r.out, "counter = 2000000, expected 2000000: exact", false));
-    run_result_free(&r);
+    lesson_free(&r);
 
     const char *four[] = {program_path("day7/ipc_sem"), "-n", "4", "-i", "100000", NULL};
     run_ok(&r, four, 30);
     assert_non_null(find_line(r.out, "counter = 400000, expected 400000: exact", false));
-    run_result_free(&r);
+    lesson_free(&r);
 
     /* The bug on purpose, only behind its flag: whatever it loses, it says so. */
     const char *racy[] = {program_path("day7/ipc_sem"), "--no-sem", "-i", "100000", NULL};
     run_ok(&r, racy, 30);
     assert_non_null(find_line(r.out, "WITHOUT the semaphore", true));
     assert_non_null(find_line(r.out, "counter = ", false));
-    run_result_free(&r);
+    lesson_free(&r);
 
     const char *path = program_path("day7/ipc_sem");
-    expect_help(path, "ipc_sem");
+    expect_usage_contract("day7/ipc_sem");
     const char *const bad[][5] = {{path, "-n", "1", NULL},
                                   {path, "-n", "17", NULL},
                                   {path, "-i", "0", NULL},
@@ -536,7 +520,7 @@ static void test_ipc_sem_counter_is_exact(void **state)
 static void check_signal_message(const char *text)
 {
     const char *argv[] = {program_path("day7/ipc_signal"), "-m", text, NULL};
-    struct run_result r;
+    struct lesson r;
     run_ok(&r, argv, 20);
     char want[160];
     snprintf(want, sizeof want, "received \"%s\" in %zu signals, each acknowledged", text,
@@ -544,7 +528,7 @@ static void check_signal_message(const char *text)
     if (find_line(r.out, want, true) == NULL)
         fail_msg("no '%s' in:\n%s", want, r.out);
     assert_non_null(find_line(r.out, "exited with status 0", true));
-    run_result_free(&r);
+    lesson_free(&r);
 }
 
 static void test_ipc_signal_carries_a_message(void **state)
@@ -554,7 +538,7 @@ static void test_ipc_signal_carries_a_message(void **state)
     check_signal_message("Hello, 世界! ~");
     check_signal_message("0123456789012345678901234567890123456789012345678901234567890123");
     const char *path = program_path("day7/ipc_signal");
-    expect_help(path, "ipc_signal");
+    expect_usage_contract("day7/ipc_signal");
     const char *const bad[][5] = {
         {path, "-m", "", NULL},
         {path, "-m", "01234567890123456789012345678901234567890123456789012345678901234", NULL},
@@ -566,7 +550,7 @@ static void test_ipc_socket_both_ways(void **state)
 {
     (void)state;
     const char *argv[] = {program_path("day7/ipc_socket"), NULL};
-    struct run_result r;
+    struct lesson r;
     run_ok(&r, argv, 10);
     const char *line = find_line(r.out, "parent: sent \"request 1: hello from parent ", false);
     assert_non_null(line);
@@ -574,19 +558,31 @@ static void test_ipc_socket_both_ways(void **state)
     assert_non_null(find_line(r.out, "after 3 lines\" after the shutdown", true));
     assert_non_null(
         find_line(r.out, "parent: 3 of 3 replies correct; child exited with status 0", false));
-    run_result_free(&r);
+    lesson_free(&r);
 
     const char *many[] = {program_path("day7/ipc_socket"), "-n", "2000", NULL};
     run_ok(&r, many, 60);
     assert_non_null(find_line(r.out, "parent: 2000 of 2000 replies correct", false));
     assert_non_null(find_line(r.out, "after 2000 lines\" after the shutdown", true));
     assert_int_equal(count_lines_containing(r.out, "WRONG"), 0);
-    run_result_free(&r);
+    lesson_free(&r);
 
     const char *path = program_path("day7/ipc_socket");
-    expect_help(path, "ipc_socket");
+    expect_usage_contract("day7/ipc_socket");
     const char *const bad[][5] = {{path, "-n", "0", NULL}, {path, "-n", "100001", NULL}};
     expect_usage_errors("ipc_socket", bad, sizeof bad / sizeof bad[0]);
+}
+
+/* No process to fork: each program names the failing call, exits 1 and
+ * leaves nothing behind. */
+static void test_fork_failure_is_reported(void **state)
+{
+    (void)state;
+    const char *programs[] = {"day7/process_attr", "day7/my_process", "day7/queue_0",
+                              "day7/ipc_pipe",     "day7/ipc_shm",    "day7/ipc_sem",
+                              "day7/ipc_signal",   "day7/ipc_socket"};
+    for (size_t i = 0; i < sizeof programs / sizeof programs[0]; i++)
+        expect_fork_failure_reported(programs[i], NULL);
 }
 
 int main(void)
@@ -610,6 +606,7 @@ int main(void)
         cmocka_unit_test_teardown(test_ipc_sem_counter_is_exact, harness_teardown),
         cmocka_unit_test_teardown(test_ipc_signal_carries_a_message, harness_teardown),
         cmocka_unit_test_teardown(test_ipc_socket_both_ways, harness_teardown),
+        cmocka_unit_test_teardown(test_fork_failure_is_reported, harness_teardown),
     };
     return cmocka_run_group_tests(tests, harness_group_setup, harness_teardown);
 }

@@ -23,6 +23,7 @@
 
 #include "common/fnv1a.h"
 #include "tests/harness.h"
+#include "tests/process_support.h"
 
 enum { MAX_RESULT = 1 << 20, MAX_PIDS = 64 };
 
@@ -93,9 +94,12 @@ static long ms_of_day(const char *text)
     return ((h * 60L + m) * 60 + s) * 1000 + ms;
 }
 
-static void run(struct run_result *r, const char *const argv[], double timeout)
+/* Run argv to its end: exit 0, no sanitizer report, and no child left
+ * behind, alive or zombie (counted before the pool process is reaped). */
+static void run_ok(struct lesson *l, const char *const argv[], double timeout)
 {
-    run_program_text(r, argv, NULL, timeout);
+    lesson_run(l, argv, NULL, timeout);
+    assert_lesson_exit(l, 0);
 }
 
 /* --- usage ------------------------------------------------------------------ */
@@ -103,27 +107,29 @@ static void run(struct run_result *r, const char *const argv[], double timeout)
 static void test_help_and_bad_arguments(void **state)
 {
     (void)state;
+    expect_usage_contract("day7/pool");
     const char *pool = program_path("day7/pool");
-    struct run_result r;
-    const char *help[] = {pool, "-h", NULL};
-    run(&r, help, 5);
-    assert_exit_code(&r, 0);
-    assert_non_null(strstr(r.out, "usage: pool"));
-    run_result_free(&r);
-
     const char *const bad[][5] = {
         {pool, "-w", "0", NULL},      {pool, "-w", "65", NULL},       {pool, "-n", "0", NULL},
         {pool, "-n", "x", NULL},      {pool, "-s", "-1", NULL},       {pool, "-c", "10", NULL},
-        {pool, "--bench", "0", NULL}, {pool, "--bench", "abc", NULL}, {pool, "-q", NULL},
-        {pool, "extra", NULL},
+        {pool, "--bench", "0", NULL}, {pool, "--bench", "abc", NULL}, {pool, "--bench", NULL},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        run(&r, bad[i], 5);
-        assert_exit_code(&r, 2);
-        assert_non_null(strstr(r.err, "usage: pool"));
-        assert_string_equal(r.out, "");
-        run_result_free(&r);
+        struct lesson l;
+        lesson_run(&l, bad[i], NULL, 5);
+        assert_lesson_exit(&l, 2);
+        assert_non_null(strstr(l.err, "usage: pool"));
+        assert_string_equal(l.out, "");
+        lesson_free(&l);
     }
+}
+
+/* No process to fork: the failing call is named, exit 1, nothing left. */
+static void test_fork_failure_is_reported(void **state)
+{
+    (void)state;
+    expect_fork_failure_reported("day7/pool", NULL);
+    expect_fork_failure_reported("day7/pool", "--bench=10");
 }
 
 /* --- the course's demo ------------------------------------------------------- */
@@ -132,10 +138,8 @@ static void test_course_demo_waves_on_reused_workers(void **state)
 {
     (void)state;
     const char *argv[] = {program_path("day7/pool"), NULL}; /* 10 tasks, 4 workers, 200 ms */
-    struct run_result r;
-    run(&r, argv, 20);
-    assert_exit_code(&r, 0);
-    assert_int_equal(r.leftovers, 0);
+    struct lesson r;
+    run_ok(&r, argv, 20);
 
     pid_t workers[MAX_PIDS];
     assert_int_equal(pool_pids(r.out, 4, workers), 4);
@@ -179,23 +183,21 @@ static void test_course_demo_waves_on_reused_workers(void **state)
         has_line(r.out, "apply_async after close: refused, errno EINVAL (Invalid argument)"));
     assert_true(has_line(r.out, "after join (from /proc): 0 children, 0 zombies"));
     assert_int_equal(count_children(getpid(), NULL), 0);
-    run_result_free(&r);
+    lesson_free(&r);
 }
 
 static void test_many_tasks_reuse_few_workers(void **state)
 {
     (void)state;
     const char *argv[] = {program_path("day7/pool"), "-w", "2", "-n", "50", "-s", "0", NULL};
-    struct run_result r;
-    run(&r, argv, 20);
-    assert_exit_code(&r, 0);
+    struct lesson r;
+    run_ok(&r, argv, 20);
     assert_true(
         has_line(r.out, "50 tasks ran on 2 worker processes; 0 crashed, 0 workers replaced"));
     assert_int_equal(count_lines_containing(r.out, "get(task "), 50);
     assert_int_equal(count_lines_containing(r.out, ": ok, from worker "), 50);
     assert_true(has_line(r.out, "after join (from /proc): 0 children, 0 zombies"));
-    assert_int_equal(r.leftovers, 0);
-    run_result_free(&r);
+    lesson_free(&r);
 }
 
 /* --- results: sizes, handles, order ------------------------------------------- */
@@ -206,9 +208,8 @@ static void test_every_result_reaches_its_own_handle(void **state)
     /* Task 0 sleeps 1 s, the others not at all: results arrive out of order. */
     const char *argv[] = {
         program_path("day7/pool"), "-w", "4", "-n", "100", "-z", "-s", "1000", NULL};
-    struct run_result r;
-    run(&r, argv, 60);
-    assert_exit_code(&r, 0);
+    struct lesson r;
+    run_ok(&r, argv, 60);
     int arrived[100];
     bool seen_order[101] = {false};
     int largest = 0;
@@ -240,8 +241,7 @@ static void test_every_result_reaches_its_own_handle(void **state)
         inversions += arrived[i] < arrived[0];
     assert_true(inversions > 0); /* later tasks finished before task 0 */
     assert_true(has_line(r.out, "after join (from /proc): 0 children, 0 zombies"));
-    assert_int_equal(r.leftovers, 0);
-    run_result_free(&r);
+    lesson_free(&r);
 }
 
 /* --- a task that crashes its worker ------------------------------------------ */
@@ -253,9 +253,8 @@ static void check_crash(int workers, int tasks, int crash)
     snprintf(n, sizeof n, "%d", tasks);
     snprintf(c, sizeof c, "%d", crash);
     const char *argv[] = {program_path("day7/pool"), "-w", w, "-n", n, "-s", "0", "-c", c, NULL};
-    struct run_result r;
-    run(&r, argv, 30);
-    assert_exit_code(&r, 0);
+    struct lesson r;
+    run_ok(&r, argv, 30);
 
     pid_t first[MAX_PIDS], alive[MAX_PIDS];
     assert_int_equal(pool_pids(r.out, workers, first), workers);
@@ -298,8 +297,7 @@ static void check_crash(int workers, int tasks, int crash)
     assert_int_equal(fresh, 1);
 
     assert_true(has_line(r.out, "after join (from /proc): 0 children, 0 zombies"));
-    assert_int_equal(r.leftovers, 0);
-    run_result_free(&r);
+    lesson_free(&r);
 }
 
 static void test_crashing_task_fails_and_worker_is_replaced(void **state)
@@ -325,17 +323,15 @@ static void test_worker_count_restored_seen_from_proc(void **state)
     (void)state;
     const char *argv[] = {
         program_path("day7/pool"), "-w", "3", "-n", "9", "-s", "1000", "-c", "0", NULL};
-    struct server s;
-    program_start(&s, argv);
-    assert_true(server_wait_output(&s, false, "get(task 0): CRASHED", 1, 10));
-    pid_t want[2] = {s.pid, 3};
+    struct lesson l;
+    lesson_start(&l, argv);
+    assert_true(server_wait_output(&l.proc, false, "get(task 0): CRASHED", 1, 10));
+    pid_t want[2] = {l.proc.pid, 3};
     assert_true(wait_until(children_are, want, 2));
-    int status = program_wait(&s, 20);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    assert_int_equal(s.leftovers, 0);
-    char *out = server_output(&s, false);
-    assert_true(has_line(out, "after join (from /proc): 0 children, 0 zombies"));
-    free(out);
+    lesson_finish(&l, 20);
+    assert_lesson_exit(&l, 0); /* and, after join, no worker nor zombie left */
+    assert_true(has_line(l.out, "after join (from /proc): 0 children, 0 zombies"));
+    lesson_free(&l);
 }
 
 /* --- the benchmark mode (its speed is not tested here) ------------------------ */
@@ -344,9 +340,8 @@ static void test_bench_mode_reports_both_rates(void **state)
 {
     (void)state;
     const char *argv[] = {program_path("day7/pool"), "--bench", "300", NULL};
-    struct run_result r;
-    run(&r, argv, 60);
-    assert_exit_code(&r, 0);
+    struct lesson r;
+    run_ok(&r, argv, 60);
     const char *fork_line = find_line(r.out, "  fork per task     : ");
     const char *pool_line = find_line(r.out, "  pool of 2 workers : ");
     assert_non_null(fork_line);
@@ -355,14 +350,14 @@ static void test_bench_mode_reports_both_rates(void **state)
     assert_true(atof(pool_line + 22) > 0);
     assert_non_null(find_line(r.out, "  ratio             : "));
     assert_non_null(find_line(r.out, "  goals: >= 100000 tasks/s "));
-    assert_int_equal(r.leftovers, 0);
-    run_result_free(&r);
+    lesson_free(&r);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_help_and_bad_arguments, harness_teardown),
+        cmocka_unit_test_teardown(test_fork_failure_is_reported, harness_teardown),
         cmocka_unit_test_teardown(test_course_demo_waves_on_reused_workers, harness_teardown),
         cmocka_unit_test_teardown(test_many_tasks_reuse_few_workers, harness_teardown),
         cmocka_unit_test_teardown(test_every_result_reaches_its_own_handle, harness_teardown),
