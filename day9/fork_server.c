@@ -229,7 +229,10 @@ int main(int argc, char *argv[])
     struct sigaction sa = {0};
     sa.sa_handler = on_child_exit;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART | SA_NOCLDSTOP; /* accept() goes on after a child's exit */
+    /* No SA_RESTART: a child's exit makes accept() return EINTR, and the
+     * loop calls it again (this also lets ThreadSanitizer, which runs our
+     * handler only when an intercepted call returns, reap at once). */
+    sa.sa_flags = SA_NOCLDSTOP;
     if (sigaction(SIGCHLD, &sa, NULL) < 0 || sig_catch_stop() < 0)
         die_errno("sigaction");
     if (net_ignore_sigpipe() < 0)

@@ -22,6 +22,15 @@
 void echo_start(struct server *s, const struct echo_kind *kind, const char *more1,
                 const char *more2)
 {
+    /* ThreadSanitizer runs a program's signal handler only when an
+     * intercepted call returns, and select() is not intercepted (gcc 12,
+     * clang 14): an idle select loop never sees SIGTERM. select_server has
+     * one thread, so TSan has nothing to check there anyway. */
+    if (strstr(kind->program, "select_server") != NULL &&
+        strcmp(harness_sanitizer(), "thread") == 0) {
+        print_message("    skipped under TSan: select() is not intercepted\n");
+        skip();
+    }
     const char *argv[8];
     int n = 0;
     argv[n++] = program_path(kind->program);
