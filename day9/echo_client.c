@@ -74,6 +74,12 @@ static int interactive(int fd, int timeout_ms)
             die("no reply from the server for %d s", timeout_ms / 1000);
         if (p[0].revents != 0) { /* the server sent something (or closed) */
             ssize_t n = read(fd, buf, sizeof buf);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0 && errno == ECONNRESET) { /* it closed with our data unread */
+                warn_msg("the server reset the connection");
+                return 1;
+            }
             if (n < 0)
                 die_errno("recv");
             if (n == 0) {
