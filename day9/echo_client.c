@@ -56,11 +56,13 @@ enum {
 
 /* Copy stdin to the server and the server's replies to stdout, reading
  * whichever is ready (poll), so a long line cannot dead-lock us against a
- * server that is writing back while we write. Returns the exit status. */
+ * server that is writing back while we write. Returns the exit status: 0
+ * if the server closed after echoing as many bytes as we sent. */
 static int interactive(int fd, int timeout_ms)
 {
     char buf[CHUNK];
     bool input_open = true;
+    long long sent = 0, received = 0; /* an echo server sends back as much as it got */
     for (;;) {
         struct pollfd p[2] = {{.fd = fd, .events = POLLIN},
                               {.fd = input_open ? STDIN_FILENO : -1, .events = POLLIN}};
@@ -83,12 +85,14 @@ static int interactive(int fd, int timeout_ms)
             if (n < 0)
                 die_errno("recv");
             if (n == 0) {
-                if (input_open) {
-                    warn_msg("the server closed the connection");
+                if (input_open || received != sent) {
+                    warn_msg("the server closed the connection (%lld bytes sent, %lld came back)",
+                             sent, received);
                     return 1;
                 }
                 return 0; /* all echoed, and the server closed: done */
             }
+            received += n;
             if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n || fflush(stdout) != 0)
                 die_errno("write to stdout");
         }
@@ -100,8 +104,10 @@ static int interactive(int fd, int timeout_ms)
                 input_open = false;
                 if (shutdown(fd, SHUT_WR) < 0) /* "I am done sending" */
                     die_errno("shutdown");
-            } else if (n > 0 && io_write_all(fd, buf, (size_t)n) < 0) {
-                die_errno("send");
+            } else if (n > 0) {
+                if (io_write_all(fd, buf, (size_t)n) < 0)
+                    die_errno("send");
+                sent += n;
             }
         }
     }
