@@ -1,17 +1,21 @@
 /* common/show.c — see show.h. */
 #include "common/show.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-/* Append piece at out[*o] if it fits whole, keeping room for the NUL. */
-static void put(char *out, size_t size, size_t *o, const char *piece)
+/* Append piece at out[*o] if it fits whole, keeping room for the NUL;
+ * false if it did not fit (the caller stops there: the result stays a
+ * prefix of the full text). */
+static bool put(char *out, size_t size, size_t *o, const char *piece)
 {
     size_t k = strlen(piece);
-    if (*o + k < size) {
-        memcpy(out + *o, piece, k);
-        *o += k;
-    }
+    if (*o + k >= size)
+        return false;
+    memcpy(out + *o, piece, k);
+    *o += k;
+    return true;
 }
 
 char *show_bytes(char *out, size_t size, const void *data, size_t len)
@@ -21,8 +25,8 @@ char *show_bytes(char *out, size_t size, const void *data, size_t len)
     size_t o = 0;
     if (size == 0)
         return out;
-    put(out, size, &o, "\"");
-    for (size_t i = 0; i < shown; i++) {
+    bool room = put(out, size, &o, "\"");
+    for (size_t i = 0; room && i < shown; i++) {
         char piece[8];
         unsigned char c = p[i];
         if (c == '\n' || c == '\r' || c == '\t')
@@ -33,10 +37,9 @@ char *show_bytes(char *out, size_t size, const void *data, size_t len)
             snprintf(piece, sizeof piece, "%c", c);
         else
             snprintf(piece, sizeof piece, "\\x%02x", c);
-        put(out, size, &o, piece);
+        room = put(out, size, &o, piece);
     }
-    put(out, size, &o, "\"");
-    if (len > shown)
+    if (room && put(out, size, &o, "\"") && len > shown)
         put(out, size, &o, "...");
     out[o] = '\0';
     return out;
