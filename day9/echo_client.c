@@ -16,11 +16,14 @@
  *    that closed early or went silent is reported and the exit status is 1.
  *    The tests, the tour and the benchmarks use this mode.
  *
+ * With -u it speaks UDP instead (for udp_server): each line of input is
+ * one datagram, and the datagram that comes back is printed.
+ *
  * Run it:   ./build/day9/echo_client [-H HOST] [-p PORT]        (port 9000)
  *           ./build/day9/echo_client -p 9003 -n 100 -s 1000 -c 50
  * Watch:    against loop_server, a second interactive client gets its echo
  *           only after the first one quits; against the others, at once.
- * See also: day9/loop_server.c, fork_server.c, thread_server.c,
+ * See also: day9/loop_server.c, udp_server.c, fork_server.c, thread_server.c,
  *           day10/select_server.c, poll_server.c, epoll_server.c.
  */
 #include <errno.h>
@@ -111,6 +114,34 @@ static int interactive(int fd, int timeout_ms)
             }
         }
     }
+}
+
+/* UDP (-u): each line read from stdin is one datagram; print the
+ * datagram that comes back. There is no connection, so no "closed": a
+ * reply that does not come within the timeout is an error. */
+static int interactive_udp(int fd, int timeout_ms)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    static char reply[65536];
+    int status = 0;
+    while (status == 0 && (len = getline(&line, &cap, stdin)) > 0) {
+        if (send(fd, line, (size_t)len, 0) < 0)
+            die_errno("send");
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int ready = poll(&p, 1, timeout_ms);
+        ssize_t n = ready > 0 ? recv(fd, reply, sizeof reply, 0) : -1;
+        if (n < 0) { /* no answer in time, or ECONNREFUSED: nobody at that port */
+            warn_msg("no reply to a %zd-byte datagram%s%s", len, ready > 0 ? ": " : "",
+                     ready > 0 ? strerror(errno) : "");
+            status = 1;
+        } else if (fwrite(reply, 1, (size_t)n, stdout) != (size_t)n || fflush(stdout) != 0) {
+            die_errno("write to stdout");
+        }
+    }
+    free(line);
+    return status;
 }
 
 /* ------------------------------------------------------------------------
@@ -311,7 +342,7 @@ static int scripted(const struct client_opts *co, struct script *sc)
 /* ------------------------------------------------------------------------ */
 
 static const char usage[] =
-    "usage: echo_client [-H HOST] [-p PORT] [-t SECONDS]\n"
+    "usage: echo_client [-H HOST] [-p PORT] [-t SECONDS] [-u]\n"
     "       echo_client [-H HOST] [-p PORT] [-t SECONDS] -n COUNT -s SIZE -c CONNECTIONS\n"
     "  the client for the echo servers (loop 9000, fork 9001, thread 9002,\n"
     "  select 9003, poll 9004, epoll 9005)\n"
@@ -319,6 +350,7 @@ static const char usage[] =
     "  -p PORT  server port (default 9000)\n"
     "  -t SECS  give up when the server is silent this long (default 10)\n"
     "  without -n/-s/-c: send stdin, print what comes back\n"
+    "  -u       UDP (for udp_server): each line of stdin is one datagram\n"
     "  -n COUNT messages per connection (default 1)\n"
     "  -s SIZE  bytes per message (default 64, at most 67108864)\n"
     "  -c CONNECTIONS  connections open at once (default 1)\n"
@@ -328,13 +360,13 @@ int main(int argc, char *argv[])
 {
     struct client_opts co;
     struct script sc = {.count = 1, .size = 64, .connections = 1};
-    bool script = false;
+    bool script = false, udp = false;
     long timeout = DEFAULT_TIMEOUT;
     int opt;
 
     prog_init(argv[0]);
     client_opts_init(&co, DEFAULT_PORT);
-    while ((opt = getopt(argc, argv, CLIENT_OPTSTRING "n:s:c:t:")) != -1) {
+    while ((opt = getopt(argc, argv, CLIENT_OPTSTRING "n:s:c:t:u")) != -1) {
         if (client_opts_handle(&co, opt, optarg, usage))
             continue;
         switch (opt) {
@@ -354,6 +386,7 @@ int main(int argc, char *argv[])
                           MAX_CONNECTIONS);
             script = true;
             break;
+        case 'u': udp = true; break;
         case 't':
             if (parse_long(optarg, 1, 3600, &timeout) < 0)
                 die_usage(usage, "bad -t '%s': expected 1 to 3600 seconds", optarg);
@@ -367,13 +400,15 @@ int main(int argc, char *argv[])
         die("%s", net_error());
     sc.timeout_ms = (int)timeout * 1000;
 
+    if (script && udp)
+        die_usage(usage, "-u works only without -n/-s/-c");
     if (script)
         return scripted(&co, &sc);
 
-    int fd = net_tcp_connect(co.host, co.port);
+    int fd = udp ? net_udp_connect(co.host, co.port) : net_tcp_connect(co.host, co.port);
     if (fd < 0)
         die("connect to %s:%d: %s", co.host, co.port, net_error());
-    int status = interactive(fd, sc.timeout_ms);
+    int status = udp ? interactive_udp(fd, sc.timeout_ms) : interactive(fd, sc.timeout_ms);
     close(fd);
     return status;
 }

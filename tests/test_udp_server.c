@@ -77,6 +77,29 @@ static void test_verbose_shows_each_datagram(void **state)
     assert_server_stops_cleanly(&s);
 }
 
+static void test_echo_client_speaks_udp(void **state)
+{
+    (void)state;
+    struct server s;
+    start(&s, "-v");
+    char port[16];
+    snprintf(port, sizeof port, "%d", s.port);
+    const char *argv[] = {program_path("day9/echo_client"), "-u", "-p", port, NULL};
+    struct run_result r;
+    run_program_text(&r, argv, "one\ntwo\n", 10);
+    assert_exit_code(&r, 0);
+    assert_string_equal(r.out, "one\ntwo\n");
+    run_result_free(&r);
+    assert_true(server_wait_output(&s, false, ": 4 bytes \"two\\n\"", 1, 5));
+    assert_server_stops_cleanly(&s);
+
+    /* nobody there: an error, not a hang */
+    run_program_text(&r, argv, "one\n", 10);
+    assert_exit_code(&r, 1);
+    assert_non_null(strstr(r.err, "no reply"));
+    run_result_free(&r);
+}
+
 static void test_bad_flags(void **state)
 {
     (void)state;
@@ -96,6 +119,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_datagrams_come_back_whole, harness_teardown),
         cmocka_unit_test_teardown(test_verbose_shows_each_datagram, harness_teardown),
+        cmocka_unit_test_teardown(test_echo_client_speaks_udp, harness_teardown),
         cmocka_unit_test_teardown(test_bad_flags, harness_teardown),
     };
     return cmocka_run_group_tests(tests, harness_group_setup, harness_teardown);
