@@ -15,7 +15,7 @@
 /* The text of step n (from "step n:" to the next blank line). */
 static void step_text(const char *out, int n, char *buf, size_t size)
 {
-    char head[16];
+    char head[32];
     snprintf(head, sizeof head, "step %d:", n);
     const char *start = strstr(out, head);
     assert_non_null(start);
