@@ -13,7 +13,7 @@ static bool put(char *out, size_t size, size_t *o, const char *piece)
     size_t k = strlen(piece);
     if (*o + k >= size)
         return false;
-    memcpy(out + *o, piece, k);
+    memcpy(out + *o, piece, k + 1); /* with its NUL: out stays a string */
     *o += k;
     return true;
 }

@@ -292,7 +292,7 @@ int main(int argc, char *argv[])
     if (limit < 0)
         die_errno("setrlimit RLIMIT_NOFILE");
     s.max_fds = (int)limit;
-    s.conns = calloc((size_t)s.max_fds, sizeof *s.conns);
+    s.conns = calloc((size_t)s.max_fds, sizeof(struct conn *));
     if (s.conns == NULL)
         die("out of memory");
     s.epoll_fd = epoll_create1(EPOLL_CLOEXEC);

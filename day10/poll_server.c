@@ -267,7 +267,7 @@ int main(int argc, char *argv[])
     if (limit < 0)
         die_errno("setrlimit RLIMIT_NOFILE");
     s.max_fds = (int)limit;
-    s.conns = calloc((size_t)s.max_fds, sizeof *s.conns);
+    s.conns = calloc((size_t)s.max_fds, sizeof(struct conn *));
     s.pfds = calloc((size_t)s.max_fds + 1, sizeof *s.pfds);
     if (s.conns == NULL || s.pfds == NULL)
         die("out of memory");

@@ -269,7 +269,7 @@ int main(int argc, char *argv[])
 
     /* select() can only watch fds below FD_SETSIZE, whatever the rlimit. */
     s.max_fds = FD_SETSIZE;
-    s.conns = calloc((size_t)s.max_fds, sizeof *s.conns);
+    s.conns = calloc((size_t)s.max_fds, sizeof(struct conn *));
     if (s.conns == NULL)
         die("out of memory");
     s.listen_fd = net_tcp_listen(so.bind_addr, so.port, SOMAXCONN);

@@ -47,9 +47,9 @@
 
 enum {
     DEFAULT_PORT = 9006,
-    DEFAULT_WAIT = 3,    /* seconds each mode waits for a client */
-    RETRY_MS = 500,      /* nonblock: pause between tries */
-    TIMEOUT_S = 1,       /* timeout: SO_RCVTIMEO on the listening socket */
+    DEFAULT_WAIT = 3,      /* seconds each mode waits for a client */
+    RETRY_MS = 500,        /* nonblock: pause between tries */
+    TIMEOUT_S = 1,         /* timeout: SO_RCVTIMEO on the listening socket */
     CLIENT_WAIT_MS = 2000, /* how long a client may take to send its message */
 };
 

@@ -219,7 +219,7 @@ static void receive_some(const struct script *sc, struct link *l)
     const unsigned char *want = expected(sc, l) + l->got;
     if (memcmp(buf, want, (size_t)n) != 0) {
         size_t at = 0;
-        while (buf[at] == want[at])
+        while (at < (size_t)n && buf[at] == want[at])
             at++;
         char text[SHOW_BUFSIZE];
         fail_link(l, "byte %zu is 0x%02x, sent 0x%02x; received %s", l->got + at, buf[at], want[at],
@@ -293,7 +293,7 @@ static int scripted(const struct client_opts *co, struct script *sc)
     if (limit >= 0 && limit < need)
         die("%ld connections need %ld fds, but RLIMIT_NOFILE allows %ld", sc->connections, need,
             limit);
-    sc->pattern = malloc((size_t)sc->size + 256);
+    sc->pattern = calloc((size_t)sc->size + 256, 1);
     struct link *links = calloc((size_t)sc->connections, sizeof *links);
     struct pollfd *p = calloc((size_t)sc->connections, sizeof *p);
     if (sc->pattern == NULL || links == NULL || p == NULL)

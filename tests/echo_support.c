@@ -226,8 +226,8 @@ double echo_cpu_seconds(pid_t pid)
     buf[n] = '\0';
     char *p = strrchr(buf, ')'); /* the name may hold spaces: skip it */
     unsigned long utime, stime;
-    if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
-                            &stime) != 2)
+    if (p == NULL ||
+        sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
         return -1;
     return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
 }
@@ -238,8 +238,8 @@ long echo_raise_fd_limit(long want)
     if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
         return -1;
     if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)want) {
-        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > (rlim_t)want ? (rlim_t)want
-                                                                                 : rl.rlim_max;
+        rl.rlim_cur =
+            rl.rlim_max == RLIM_INFINITY || rl.rlim_max > (rlim_t)want ? (rlim_t)want : rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
         getrlimit(RLIMIT_NOFILE, &rl);
     }

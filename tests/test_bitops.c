@@ -76,8 +76,8 @@ static void test_other_operands(void **state)
 static void test_bad_arguments(void **state)
 {
     (void)state;
-    const char *bad[][3] = {{"1", NULL, NULL},   {"a", "b", NULL}, {"-1", "2", NULL},
-                            {"1", "2", "8"},     {"1", "2", "x"},  {"99999999", "1", NULL},
+    const char *bad[][3] = {{"1", NULL, NULL}, {"a", "b", NULL}, {"-1", "2", NULL},
+                            {"1", "2", "8"},   {"1", "2", "x"},  {"99999999", "1", NULL},
                             {"-x", NULL, NULL}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct run_result r;

@@ -53,11 +53,11 @@ static char *read_log(void)
 /* Run a mode with no client at all, 1 s bound. */
 static void run_alone(struct run_result *r, const char *mode)
 {
-    const char *argv[] = {program_path("day9/block_io"), "-p", "0", "-m", mode, "-w", "1",
-                          "-l", log_path, NULL};
+    const char *argv[] = {
+        program_path("day9/block_io"), "-p", "0", "-m", mode, "-w", "1", "-l", log_path, NULL};
     run_program_text(r, argv, NULL, 10);
     assert_exit_code(r, 0);
-    assert_true(r->elapsed >= 0.9); /* it waited... */
+    assert_true(r->elapsed >= 0.9);                       /* it waited... */
     assert_true(r->elapsed < harness_timeout(1.0) + 2.0); /* ...and ended by itself */
 }
 
@@ -90,8 +90,8 @@ static void test_nonblock_retries_and_works_meanwhile(void **state)
 static void test_timeout_bounds_each_wait(void **state)
 {
     (void)state;
-    const char *argv[] = {program_path("day9/block_io"), "-p", "0", "-m", "timeout", "-w", "2",
-                          "-l", log_path, NULL};
+    const char *argv[] = {
+        program_path("day9/block_io"), "-p", "0", "-m", "timeout", "-w", "2", "-l", log_path, NULL};
     struct run_result r;
     run_program_text(&r, argv, NULL, 10);
     assert_exit_code(&r, 0);
@@ -104,8 +104,8 @@ static void test_timeout_bounds_each_wait(void **state)
 /* Each mode: a client comes and its first message is printed. */
 static void serve_one(const char *mode)
 {
-    const char *argv[] = {program_path("day9/block_io"), "-p", "0", "-m", mode, "-w", "10",
-                          "-l", log_path, NULL};
+    const char *argv[] = {
+        program_path("day9/block_io"), "-p", "0", "-m", mode, "-w", "10", "-l", log_path, NULL};
     struct server s;
     server_start(&s, argv);
     int fd = connect_to(s.port);
@@ -162,7 +162,7 @@ static void test_sigterm_while_blocked(void **state)
 static void test_bad_flags(void **state)
 {
     (void)state;
-    const char *bad[][3] = {{"-m", "fast", NULL}, {"-w", "0", NULL}, {"-w", "x", NULL},
+    const char *bad[][3] = {{"-m", "fast", NULL}, {"-w", "0", NULL},  {"-w", "x", NULL},
                             {"-l", "", NULL},     {"-q", NULL, NULL}, {"more", NULL, NULL}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *argv[] = {program_path("day9/block_io"), bad[i][0], bad[i][1], NULL};
@@ -173,7 +173,7 @@ static void test_bad_flags(void **state)
         run_result_free(&r);
     }
     const char *argv[] = {program_path("day9/block_io"), "-m", "nonblock", "-l",
-                          "/nonexistent/dir/log", "-p", "0", NULL};
+                          "/nonexistent/dir/log",        "-p", "0",        NULL};
     struct run_result r;
     run_program_text(&r, argv, NULL, 5);
     assert_exit_code(&r, 1);

@@ -18,8 +18,7 @@
 #include "tests/echo_support.h"
 #include "tests/harness.h"
 
-static const struct echo_kind epoll_kind = {"epoll_server", "day10/epoll_server", NULL, true,
-                                            true};
+static const struct echo_kind epoll_kind = {"epoll_server", "day10/epoll_server", NULL, true, true};
 static const struct echo_kind loop_kind = {"loop_server", "day9/loop_server", NULL, false, false};
 
 static char port_text[16];
@@ -96,8 +95,7 @@ static void test_scripted_reports_success(void **state)
     (void)state;
     struct server s;
     echo_start(&s, &epoll_kind, NULL, NULL);
-    const char *argv[] = {client(), "-p",  port_of(&s), "-n", "50", "-s",
-                          "3000",   "-c",  "8",         NULL};
+    const char *argv[] = {client(), "-p", port_of(&s), "-n", "50", "-s", "3000", "-c", "8", NULL};
     struct run_result r;
     run_program_text(&r, argv, NULL, 20);
     assert_exit_code(&r, 0);
@@ -118,8 +116,8 @@ static void expect_failure(const char *flag, const char *value, const char *clie
     const char *sargv[] = {program_path("tests/helpers/bad_echo"), "-p", "0", flag, value, NULL};
     struct server s;
     server_start(&s, sargv);
-    const char *argv[] = {client(), "-p", port_of(&s), "-n", "3", "-s", "1000",
-                          "-t", client_timeout, NULL};
+    const char *argv[] = {client(), "-p",   port_of(&s), "-n",           "3",
+                          "-s",     "1000", "-t",        client_timeout, NULL};
     struct run_result r;
     run_program_text(&r, argv, NULL, 20);
     assert_exit_code(&r, 1);
@@ -173,9 +171,9 @@ static void test_connection_refused(void **state)
 static void test_bad_flags(void **state)
 {
     (void)state;
-    const char *bad[][3] = {{"-n", "0", NULL},   {"-s", "0", NULL},         {"-c", "0", NULL},
-                            {"-s", "99999999999", NULL}, {"-t", "0", NULL}, {"-c", "x", NULL},
-                            {"-p", "70000", NULL}, {"-z", NULL, NULL},      {"extra", NULL, NULL}};
+    const char *bad[][3] = {{"-n", "0", NULL},           {"-s", "0", NULL},  {"-c", "0", NULL},
+                            {"-s", "99999999999", NULL}, {"-t", "0", NULL},  {"-c", "x", NULL},
+                            {"-p", "70000", NULL},       {"-z", NULL, NULL}, {"extra", NULL, NULL}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *argv[] = {client(), bad[i][0], bad[i][1], NULL};
         struct run_result r;

@@ -110,8 +110,8 @@ static void test_many_clients_at_once(void **state)
 
     char port[16];
     snprintf(port, sizeof port, "%d", s.port);
-    const char *argv[] = {program_path("day9/echo_client"), "-p", port, "-c", "50", "-n", "20",
-                          "-s", "1000", NULL};
+    const char *argv[] = {
+        program_path("day9/echo_client"), "-p", port, "-c", "50", "-n", "20", "-s", "1000", NULL};
     struct run_result r;
     run_program_text(&r, argv, NULL, 30);
     assert_exit_code(&r, 0);
@@ -500,6 +500,5 @@ int main(void)
     const char *filter = getenv("ECHO_TEST_FILTER"); /* e.g. "epoll_server -e: *" */
     if (filter != NULL)
         cmocka_set_test_filter(filter);
-    return _cmocka_run_group_tests("echo_servers", tests, n, harness_group_setup,
-                                   harness_teardown);
+    return _cmocka_run_group_tests("echo_servers", tests, n, harness_group_setup, harness_teardown);
 }

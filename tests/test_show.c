@@ -19,7 +19,8 @@ static void test_printable_and_escapes(void **state)
     assert_string_equal(show_bytes(out, sizeof out, "a\tb\rc", 5), "\"a\\tb\\rc\"");
     assert_string_equal(show_bytes(out, sizeof out, "say \"hi\" \\o/", 12),
                         "\"say \\\"hi\\\" \\\\o/\"");
-    assert_string_equal(show_bytes(out, sizeof out, "\0\x01\x7f\xff", 4), "\"\\x00\\x01\\x7f\\xff\"");
+    assert_string_equal(show_bytes(out, sizeof out, "\0\x01\x7f\xff", 4),
+                        "\"\\x00\\x01\\x7f\\xff\"");
     assert_string_equal(show_bytes(out, sizeof out, "", 0), "\"\"");
     assert_string_equal(show_bytes(out, sizeof out, "\xe4\xbd\xa0", 3), "\"\\xe4\\xbd\\xa0\"");
 }
@@ -46,7 +47,8 @@ static void test_small_buffer_is_never_overrun(void **state)
     show_bytes(out, 6, "abcdefgh", 8);
     assert_string_equal(out, "\"abcd");
     assert_int_equal(out[6], '#'); /* nothing written past size */
-    show_bytes(out, 6, "ab\x01" "cd", 5); /* \x01 does not fit: stop there, a prefix */
+    const char with_control[] = {'a', 'b', 1, 'c', 'd'};
+    show_bytes(out, 6, with_control, sizeof with_control); /* \x01 does not fit: a prefix */
     assert_string_equal(out, "\"ab");
     show_bytes(out, 1, "abc", 3);
     assert_string_equal(out, "");
