@@ -303,13 +303,23 @@ static int scripted(const struct client_opts *co, struct script *sc)
 
     /* Connect them all first, so they are all open at once. */
     double start = clock_now();
-    for (long i = 0; i < sc->connections; i++) {
-        links[i].index = i;
-        links[i].fd = net_tcp_connect(co->host, co->port);
-        if (links[i].fd < 0)
-            die("connection %ld to %s:%d: %s", i + 1, co->host, co->port, net_error());
-        if (net_set_nonblocking(links[i].fd, true) < 0)
-            die("%s", net_error());
+    long opened = 0;
+    for (; opened < sc->connections; opened++) {
+        links[opened].index = opened;
+        links[opened].fd = net_tcp_connect(co->host, co->port);
+        if (links[opened].fd < 0 || net_set_nonblocking(links[opened].fd, true) < 0) {
+            warn_msg("connection %ld to %s:%d: %s", opened + 1, co->host, co->port, net_error());
+            break;
+        }
+    }
+    if (opened < sc->connections) { /* give up: close what is open, free, fail */
+        for (long i = 0; i <= opened && i < sc->connections; i++)
+            if (links[i].fd >= 0)
+                close(links[i].fd);
+        free(sc->pattern);
+        free(links);
+        free(p);
+        return 1;
     }
     double connected = clock_now();
 
