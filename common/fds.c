@@ -1,0 +1,60 @@
+/* common/fds.c — see fds.h. */
+#include "common/fds.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+long fd_limit_current(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+        return -1;
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > FD_LIMIT_MAX)
+        return FD_LIMIT_MAX;
+    return (long)rl.rlim_cur;
+}
+
+long fd_limit_raise(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+        return -1;
+    rlim_t want = rl.rlim_max;
+    if (want == RLIM_INFINITY || want > FD_LIMIT_MAX)
+        want = FD_LIMIT_MAX;
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur < want) {
+        rl.rlim_cur = want;
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+            return -1;
+    }
+    return fd_limit_current();
+}
+
+int fd_spare_open(void)
+{
+    return open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+int fd_spare_refuse(int *spare, int listen_fd, const char *message)
+{
+    if (*spare >= 0)
+        close(*spare);
+    *spare = -1;
+    int result = 1;
+    int fd = accept(listen_fd, NULL, NULL);
+    if (fd >= 0) {
+        if (message != NULL) /* best effort: a fresh socket takes a short line */
+            (void)send(fd, message, strlen(message), MSG_NOSIGNAL);
+        close(fd);
+    } else {
+        result = errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
+    }
+    int saved = errno;
+    *spare = fd_spare_open();
+    errno = saved;
+    return result;
+}

@@ -1,0 +1,300 @@
+/* day10/select_server.c — IO多路复用: select 方法 / many clients, one thread, select()
+ *
+ * An echo server (every byte a client sends comes back to it) that serves
+ * many clients at once without a process or a thread per client: one loop
+ * asks select() which sockets are ready, then reads or writes only those,
+ * so no call ever blocks. The course's steps:
+ *   【1】 put the fds to watch in the watch lists (here: fd_sets);
+ *   【2】 wait in select() until one of them is ready;
+ *   【3】 go through what select returned;
+ *   【4】 handle each ready fd: accept, read, write — never blocking.
+ *
+ * Run it:   ./build/day10/select_server [-b ADDR] [-p PORT] [-v]   (port 9003)
+ *           ./build/day9/echo_client -p 9003       (several terminals at once)
+ *           ./build/day9/echo_client -p 9003 -c 100 -n 100 -s 1000
+ * Watch:    one process, one thread, and every client is served at once.
+ *           A client that sends without reading our replies cannot stall
+ *           the others: we keep at most CONN_BUFSIZE unsent bytes for it and
+ *           stop reading from it until it reads (the course's version did a
+ *           blocking send(), so one such client froze the whole server).
+ *           select() cannot watch an fd >= FD_SETSIZE (1024): such a client
+ *           is told so and closed, never written past the end of an fd_set.
+ * See also: poll_server.c and epoll_server.c are this file with the
+ *           multiplexing call changed: diff them. day9/loop_server.c is
+ *           the one-client-at-a-time server this replaces.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/errors.h"
+#include "common/fds.h"
+#include "common/net.h"
+#include "common/options.h"
+#include "common/show.h"
+#include "common/signals.h"
+
+enum {
+    DEFAULT_PORT = 9003,
+    CONN_BUFSIZE = 16384, /* the most unsent bytes kept for one client */
+};
+
+#define BUSY_NO_FDS "select_server: busy: out of file descriptors, try again later\n"
+#define BUSY_FULL   "select_server: busy: fd beyond FD_SETSIZE, select() cannot watch it\n"
+
+/* One client, and the bytes read from it that are not yet sent back. */
+struct conn {
+    int fd;
+    bool eof;          /* the client closed its sending side */
+    size_t start, end; /* buf[start, end) is read but not yet sent back */
+    long long echoed;
+    char peer[NET_ADDRSTRLEN];
+    char buf[CONN_BUFSIZE];
+};
+
+struct server {
+    int listen_fd;
+    int spare_fd;        /* kept open for EMFILE: see common/fds.h */
+    struct conn **conns; /* the course's fdmap: conns[fd], NULL if no client */
+    int max_fds;         /* size of conns: a client with a higher fd is refused */
+    int fd_end;          /* one past the highest fd ever used (select's nfds) */
+    bool verbose;        /* -v: print every message */
+};
+
+/* Read from this client only while there is room to keep its echo. */
+static bool wants_read(const struct conn *c)
+{
+    return !c->eof && c->end < CONN_BUFSIZE;
+}
+
+/* Write to this client only while there is something to send back. */
+static bool wants_write(const struct conn *c)
+{
+    return c->start < c->end;
+}
+
+static void close_conn(struct server *s, struct conn *c);
+
+/* ------------------------------------------------------------------------
+ * The event loop: the part that changes between select, poll and epoll.
+ * select() takes three fd_sets (bit arrays of FD_SETSIZE bits: the
+ * course's rlist, wlist, xlist), blocks until one of their fds is ready,
+ * and overwrites them with only the ready ones. So every turn of the loop
+ * builds the sets again, and the kernel scans all of them every call.
+ */
+static void accept_clients(struct server *s);
+static bool serve(struct server *s, struct conn *c);
+
+static void run(struct server *s)
+{
+    while (!sig_stop_requested) {
+        fd_set readable, writable;
+        FD_ZERO(&readable);
+        FD_ZERO(&writable);
+        FD_SET(s->listen_fd, &readable);
+        for (int fd = 0; fd < s->fd_end; fd++) {
+            struct conn *c = s->conns[fd];
+            if (c != NULL && wants_read(c))
+                FD_SET(fd, &readable);
+            if (c != NULL && wants_write(c))
+                FD_SET(fd, &writable);
+        }
+
+        if (select(s->fd_end, &readable, &writable, NULL, NULL) < 0) {
+            if (errno == EINTR)
+                continue; /* a signal: the loop test decides */
+            die_errno("select");
+        }
+
+        int fd_end = s->fd_end; /* clients accepted now were not watched */
+        if (FD_ISSET(s->listen_fd, &readable))
+            accept_clients(s);
+        for (int fd = 0; fd < fd_end; fd++) {
+            struct conn *c = s->conns[fd];
+            if (c == NULL || (!FD_ISSET(fd, &readable) && !FD_ISSET(fd, &writable)))
+                continue;
+            if (!serve(s, c))
+                close_conn(s, c);
+        }
+    }
+}
+
+/* A new client: remember it. select() needs no registration: the next
+ * turn of the loop puts it in the sets. */
+static void add_conn(struct server *s, struct conn *c)
+{
+    s->conns[c->fd] = c;
+}
+
+/* ------------------------------------------------------------------------
+ * Serving clients: the same in the three servers.
+ */
+
+/* Accept every client waiting on the (non-blocking) listening socket,
+ * until accept says EAGAIN: none left. */
+static void accept_clients(struct server *s)
+{
+    for (;;) {
+        struct sockaddr_storage addr;
+        socklen_t len = sizeof addr;
+        int fd = accept(s->listen_fd, (struct sockaddr *)&addr, &len);
+        if (fd < 0) {
+            if (errno == EMFILE || errno == ENFILE) { /* no fd left: refuse, don't spin */
+                if (fd_spare_refuse(&s->spare_fd, s->listen_fd, BUSY_NO_FDS) == 1) {
+                    printf("refused a client: out of file descriptors\n");
+                    continue;
+                }
+                return;
+            }
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                warn_errno("accept");
+            return;
+        }
+        char peer[NET_ADDRSTRLEN];
+        if (net_format_addr((struct sockaddr *)&addr, len, peer, sizeof peer) < 0)
+            snprintf(peer, sizeof peer, "(unknown)");
+        if (fd >= s->max_fds) {
+            printf("refused %s: fd %d is beyond the %d this server can watch\n", peer, fd,
+                   s->max_fds);
+            (void)send(fd, BUSY_FULL, strlen(BUSY_FULL), MSG_NOSIGNAL);
+            close(fd);
+            continue;
+        }
+        struct conn *c = calloc(1, sizeof *c);
+        if (c == NULL || net_set_nonblocking(fd, true) < 0) {
+            warn_msg("cannot take %s: %s", peer, c == NULL ? "out of memory" : net_error());
+            free(c);
+            close(fd);
+            continue;
+        }
+        c->fd = fd;
+        snprintf(c->peer, sizeof c->peer, "%s", peer);
+        if (fd >= s->fd_end)
+            s->fd_end = fd + 1;
+        add_conn(s, c);
+        printf("connect from %s\n", c->peer);
+    }
+}
+
+/* Echo as much as can be done now without blocking: read while there is
+ * room, write while there is something to send, until the socket says
+ * EAGAIN both ways. Returns false when this client is done. */
+static bool serve(struct server *s, struct conn *c)
+{
+    for (;;) {
+        bool progress = false;
+        if (wants_read(c)) {
+            ssize_t n = read(c->fd, c->buf + c->end, CONN_BUFSIZE - c->end);
+            if (n > 0) {
+                if (s->verbose) {
+                    char text[SHOW_BUFSIZE];
+                    printf("%s: %zd bytes %s\n", c->peer, n,
+                           show_bytes(text, sizeof text, c->buf + c->end, (size_t)n));
+                }
+                c->end += (size_t)n;
+                progress = true;
+            } else if (n == 0) {
+                c->eof = true; /* send back what is left, then close */
+                progress = true;
+            } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                return false; /* e.g. ECONNRESET: the client is gone */
+            }
+        }
+        if (wants_write(c)) {
+            ssize_t n = write(c->fd, c->buf + c->start, c->end - c->start);
+            if (n > 0) {
+                c->start += (size_t)n;
+                c->echoed += n;
+                progress = true;
+            } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                return false; /* e.g. EPIPE: the client is gone */
+            }
+        }
+        if (c->start == c->end)
+            c->start = c->end = 0; /* all sent: the whole buffer is free */
+        if (c->eof && !wants_write(c))
+            return false;
+        if (!progress)
+            return true; /* EAGAIN both ways: wait for the next event */
+    }
+}
+
+static void close_conn(struct server *s, struct conn *c)
+{
+    printf("closed %s (%lld bytes echoed)\n", c->peer, c->echoed);
+    s->conns[c->fd] = NULL;
+    close(c->fd);
+    free(c);
+}
+
+/* ------------------------------------------------------------------------ */
+
+static const char usage[] = "usage: select_server [-b ADDR] [-p PORT] [-v] [-h]\n"
+                            "  an echo server: one thread, select() over all clients\n"
+                            "  -b ADDR  bind address (default 127.0.0.1)\n"
+                            "  -p PORT  port (default 9003; 0: any free port)\n"
+                            "  -v       print every message received\n"
+                            "  -h       show this help\n";
+
+int main(int argc, char *argv[])
+{
+    struct server_opts so;
+    struct server s = {0};
+    int opt;
+
+    prog_init(argv[0]);
+    server_opts_init(&so, DEFAULT_PORT);
+    while ((opt = getopt(argc, argv, SERVER_OPTSTRING "v")) != -1) {
+        if (server_opts_handle(&so, opt, optarg, usage))
+            continue;
+        switch (opt) {
+        case 'v': s.verbose = true; break;
+        default: die_usage(usage, NULL);
+        }
+    }
+    if (optind < argc)
+        die_usage(usage, "unexpected argument '%s'", argv[optind]);
+    if (sig_catch_stop() < 0)
+        die_errno("sigaction");
+    if (net_ignore_sigpipe() < 0)
+        die("%s", net_error());
+    setvbuf(stdout, NULL, _IOLBF, 0); /* one line per event, seen at once */
+
+    /* select() can only watch fds below FD_SETSIZE, whatever the rlimit. */
+    s.max_fds = FD_SETSIZE;
+    s.conns = calloc((size_t)s.max_fds, sizeof(struct conn *));
+    if (s.conns == NULL)
+        die("out of memory");
+    s.listen_fd = net_tcp_listen(so.bind_addr, so.port, SOMAXCONN);
+    if (s.listen_fd < 0)
+        die("listen on %s:%d: %s", so.bind_addr, so.port, net_error());
+    if (s.listen_fd >= s.max_fds)
+        die("listening socket: fd %d is beyond the %d fds this server can watch", s.listen_fd,
+            s.max_fds);
+    if (net_set_nonblocking(s.listen_fd, true) < 0)
+        die("%s", net_error());
+    s.fd_end = s.listen_fd + 1;
+    s.spare_fd = fd_spare_open();
+    if (s.spare_fd < 0)
+        die_errno("open /dev/null");
+    if (net_print_listening(s.listen_fd) < 0)
+        die("%s", net_error());
+
+    run(&s);
+
+    printf("stopping on signal %d\n", (int)sig_stop_requested);
+    for (int fd = 0; fd < s.fd_end; fd++)
+        if (s.conns[fd] != NULL)
+            close_conn(&s, s.conns[fd]);
+    free(s.conns);
+    close(s.spare_fd);
+    close(s.listen_fd);
+    return 0;
+}
