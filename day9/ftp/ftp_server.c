@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -88,7 +89,8 @@ static long sessions_running(bool threads)
 
 /* --- one process per session ----------------------------------------------- */
 
-static void start_process(int conn, int listener, int stop_write, const struct ftp_config *cfg)
+static void start_process(int conn, int listener, int stop_write, const struct ftp_config *cfg,
+                          const sigset_t *wait_mask)
 {
     pid_t pid = fork();
     if (pid < 0) {
@@ -98,6 +100,7 @@ static void start_process(int conn, int listener, int stop_write, const struct f
         return;
     }
     if (pid == 0) { /* the child: serve this one client, then leave */
+        pthread_sigmask(SIG_SETMASK, wait_mask, NULL); /* SIGINT/SIGTERM reach it again */
         close(listener);
         close(stop_write); /* only the parent may hold it: its close is the stop signal */
         char tag[32];
@@ -131,17 +134,14 @@ static void *session_thread(void *arg)
     return NULL;
 }
 
+/* The new thread inherits main's signal mask, with SIGINT, SIGTERM and
+ * SIGCHLD blocked: signals are for main, sessions hear of a stop through
+ * the stop pipe. */
 static void start_thread(int conn, unsigned long id, const struct ftp_config *cfg)
 {
     struct thread_job *job = malloc(sizeof *job);
     pthread_t tid;
     pthread_attr_t attr;
-    sigset_t stop_signals, old;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    /* The new thread inherits this mask: SIGINT and SIGTERM go to main. */
-    pthread_sigmask(SIG_BLOCK, &stop_signals, &old);
     pthread_mutex_lock(&threads_lock);
     threads_running++;
     pthread_mutex_unlock(&threads_lock);
@@ -152,7 +152,6 @@ static void start_thread(int conn, unsigned long id, const struct ftp_config *cf
         rc = pthread_create(&tid, &attr, session_thread, job);
         pthread_attr_destroy(&attr);
     }
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0) {
         warn_msg("pthread_create: %s", strerror(rc));
         free(job);
@@ -228,13 +227,25 @@ int main(int argc, char **argv)
         struct sigaction sa = {0};
         sa.sa_handler = on_sigchld;
         sigemptyset(&sa.sa_mask);
-        sa.sa_flags = SA_RESTART | SA_NOCLDSTOP; /* accept just goes on after a SIGCHLD */
+        sa.sa_flags = SA_NOCLDSTOP;
         if (sigaction(SIGCHLD, &sa, NULL) < 0)
             die_errno("sigaction SIGCHLD");
     }
+    /* SIGINT, SIGTERM and SIGCHLD stay blocked, except inside pselect,
+     * which unblocks them and waits in one atomic step. With a plain
+     * accept(), a SIGTERM landing between "is the stop flag set?" and the
+     * accept() would be missed, and the server would wait forever. */
+    sigset_t blocked, wait_mask;
+    sigemptyset(&blocked);
+    sigaddset(&blocked, SIGINT);
+    sigaddset(&blocked, SIGTERM);
+    sigaddset(&blocked, SIGCHLD);
+    pthread_sigmask(SIG_BLOCK, &blocked, &wait_mask);
     int listener = net_tcp_listen(so.bind_addr, so.port, BACKLOG);
     if (listener < 0)
         die("cannot listen on %s port %d: %s", so.bind_addr, so.port, net_error());
+    if (net_set_nonblocking(listener, true) < 0) /* a client gone before accept: no hang */
+        die("%s", net_error());
     /* The stop pipe: sessions poll its read end; closing the write end
      * (here, at shutdown) makes it readable in every session at once,
      * process or thread. */
@@ -250,9 +261,18 @@ int main(int argc, char **argv)
 
     unsigned long accepted = 0;
     while (!sig_stop_requested) {
+        fd_set ready;
+        FD_ZERO(&ready);
+        FD_SET(listener, &ready);
+        if (pselect(listener + 1, &ready, NULL, NULL, NULL, &wait_mask) < 0) {
+            if (errno != EINTR)
+                die_errno("pselect");
+            continue; /* a signal came: SIGCHLD reaped, or the stop flag set */
+        }
         int conn = accept(listener, NULL, NULL);
         if (conn < 0) {
-            if (errno == EINTR || errno == ECONNABORTED)
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
+                errno == ECONNABORTED)
                 continue;
             if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
                 warn_errno("accept"); /* survive running out: wait, then try again */
@@ -275,7 +295,7 @@ int main(int argc, char **argv)
         if (threads)
             start_thread(conn, accepted, &cfg);
         else
-            start_process(conn, listener, stop_pipe[1], &cfg);
+            start_process(conn, listener, stop_pipe[1], &cfg, &wait_mask);
     }
 
     /* Stop: no new clients; tell every session, then wait for them all. */
@@ -290,7 +310,7 @@ int main(int argc, char **argv)
         pthread_mutex_unlock(&threads_lock);
     } else {
         while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
-            ; /* until ECHILD: no child left (the handler may reap some too) */
+            ; /* until ECHILD: no child left (SIGCHLD is blocked now) */
     }
     close(stop_pipe[0]);
     printf("stopped after %lu sessions\n", accepted);
