@@ -32,12 +32,12 @@
 #define _XOPEN_SOURCE 700 /* realpath (the library's root for the jail) is an XSI function */
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -67,6 +67,26 @@ static long threads_running;
 static pthread_mutex_t threads_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t threads_done = PTHREAD_COND_INITIALIZER;
 
+/* The write end of the stop pipe, for the SIGINT/SIGTERM handler (-1 in
+ * a session process, which must not write to it). */
+static volatile sig_atomic_t stop_write_fd = -1;
+
+/* SIGINT, SIGTERM: set the stop flag, and write a byte into the stop pipe
+ * (the "self-pipe trick"). Main polls the pipe next to the listening
+ * socket, so the stop is seen even if the signal lands just before poll
+ * is called — a flag alone can be missed there, and the server would
+ * sleep on. Every session polls the pipe too, process or thread. */
+static void on_stop(int signo)
+{
+    int saved = errno;
+    sig_stop_requested = signo;
+    if (stop_write_fd >= 0) {
+        ssize_t n = write(stop_write_fd, "!", 1); /* async-signal-safe; never blocks */
+        (void)n;                                  /* full pipe: it is readable anyway */
+    }
+    errno = saved;
+}
+
 /* SIGCHLD: reap every child that ended, so no zombie stays behind. */
 static void on_sigchld(int signo)
 {
@@ -89,8 +109,7 @@ static long sessions_running(bool threads)
 
 /* --- one process per session ----------------------------------------------- */
 
-static void start_process(int conn, int listener, int stop_write, const struct ftp_config *cfg,
-                          const sigset_t *wait_mask)
+static void start_process(int conn, int listener, int stop_write, const struct ftp_config *cfg)
 {
     pid_t pid = fork();
     if (pid < 0) {
@@ -100,9 +119,9 @@ static void start_process(int conn, int listener, int stop_write, const struct f
         return;
     }
     if (pid == 0) { /* the child: serve this one client, then leave */
-        pthread_sigmask(SIG_SETMASK, wait_mask, NULL); /* SIGINT/SIGTERM reach it again */
         close(listener);
-        close(stop_write); /* only the parent may hold it: its close is the stop signal */
+        stop_write_fd = -1; /* only the parent writes to (and closes) the stop pipe */
+        close(stop_write);
         char tag[32];
         snprintf(tag, sizeof tag, "pid %ld", (long)getpid());
         ftp_session_run(conn, cfg, tag);
@@ -134,9 +153,6 @@ static void *session_thread(void *arg)
     return NULL;
 }
 
-/* The new thread inherits main's signal mask, with SIGINT, SIGTERM and
- * SIGCHLD blocked: signals are for main, sessions hear of a stop through
- * the stop pipe. */
 static void start_thread(int conn, unsigned long id, const struct ftp_config *cfg)
 {
     struct thread_job *job = malloc(sizeof *job);
@@ -221,38 +237,35 @@ int main(int argc, char **argv)
     if (stat(root, &st) < 0 || !S_ISDIR(st.st_mode))
         die("file library %s is not a directory", dir);
 
-    if (net_ignore_sigpipe() < 0 || sig_catch_stop() < 0)
-        die("%s", net_error());
-    if (!threads) {
-        struct sigaction sa = {0};
-        sa.sa_handler = on_sigchld;
-        sigemptyset(&sa.sa_mask);
-        sa.sa_flags = SA_NOCLDSTOP;
-        if (sigaction(SIGCHLD, &sa, NULL) < 0)
-            die_errno("sigaction SIGCHLD");
-    }
-    /* SIGINT, SIGTERM and SIGCHLD stay blocked, except inside pselect,
-     * which unblocks them and waits in one atomic step. With a plain
-     * accept(), a SIGTERM landing between "is the stop flag set?" and the
-     * accept() would be missed, and the server would wait forever. */
-    sigset_t blocked, wait_mask;
-    sigemptyset(&blocked);
-    sigaddset(&blocked, SIGINT);
-    sigaddset(&blocked, SIGTERM);
-    sigaddset(&blocked, SIGCHLD);
-    pthread_sigmask(SIG_BLOCK, &blocked, &wait_mask);
     int listener = net_tcp_listen(so.bind_addr, so.port, BACKLOG);
     if (listener < 0)
         die("cannot listen on %s port %d: %s", so.bind_addr, so.port, net_error());
     if (net_set_nonblocking(listener, true) < 0) /* a client gone before accept: no hang */
         die("%s", net_error());
-    /* The stop pipe: sessions poll its read end; closing the write end
-     * (here, at shutdown) makes it readable in every session at once,
-     * process or thread. */
+    /* The stop pipe: every session polls its read end, and main too. A
+     * signal writes a byte into it, and at the end main closes the write
+     * end: either way it becomes readable, in every process and thread. */
     int stop_pipe[2];
     if (pipe(stop_pipe) < 0)
         die_errno("pipe");
+    if (net_set_nonblocking(stop_pipe[1], true) < 0)
+        die("%s", net_error());
+    stop_write_fd = stop_pipe[1];
     struct ftp_config cfg = {root, read_only, (int)idle * 1000, stop_pipe[0]};
+
+    struct sigaction sa = {0};
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_stop; /* no SA_RESTART: a blocking call returns EINTR */
+    if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
+        die_errno("sigaction");
+    if (!threads) {
+        sa.sa_handler = on_sigchld;
+        sa.sa_flags = SA_NOCLDSTOP;
+        if (sigaction(SIGCHLD, &sa, NULL) < 0)
+            die_errno("sigaction SIGCHLD");
+    }
+    if (net_ignore_sigpipe() < 0)
+        die("%s", net_error());
     if (net_print_listening(listener) < 0)
         die("%s", net_error());
     printf("serving %s, %s per session, at most %ld sessions%s\n", dir,
@@ -261,14 +274,15 @@ int main(int argc, char **argv)
 
     unsigned long accepted = 0;
     while (!sig_stop_requested) {
-        fd_set ready;
-        FD_ZERO(&ready);
-        FD_SET(listener, &ready);
-        if (pselect(listener + 1, &ready, NULL, NULL, NULL, &wait_mask) < 0) {
+        /* Wait for a new client, or for the stop pipe. */
+        struct pollfd wait[2] = {{listener, POLLIN, 0}, {stop_pipe[0], POLLIN, 0}};
+        if (poll(wait, 2, -1) < 0) {
             if (errno != EINTR)
-                die_errno("pselect");
-            continue; /* a signal came: SIGCHLD reaped, or the stop flag set */
+                die_errno("poll");
+            continue; /* a signal came: SIGCHLD (reaped), or a stop (the loop ends) */
         }
+        if (wait[1].revents != 0)
+            break;
         int conn = accept(listener, NULL, NULL);
         if (conn < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
@@ -295,14 +309,15 @@ int main(int argc, char **argv)
         if (threads)
             start_thread(conn, accepted, &cfg);
         else
-            start_process(conn, listener, stop_pipe[1], &cfg, &wait_mask);
+            start_process(conn, listener, stop_pipe[1], &cfg);
     }
 
     /* Stop: no new clients; tell every session, then wait for them all. */
     fprintf(stderr, "%s: stopping on signal %d, %ld session(s) to end\n", prog_name(),
             (int)sig_stop_requested, sessions_running(threads));
     close(listener);
-    close(stop_pipe[1]);
+    stop_write_fd = -1;
+    close(stop_pipe[1]); /* the stop pipe reads end-of-file now, for every session */
     if (threads) {
         pthread_mutex_lock(&threads_lock);
         while (threads_running > 0)
@@ -310,7 +325,7 @@ int main(int argc, char **argv)
         pthread_mutex_unlock(&threads_lock);
     } else {
         while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
-            ; /* until ECHILD: no child left (SIGCHLD is blocked now) */
+            ; /* until ECHILD: no child left (the handler may reap some too) */
     }
     close(stop_pipe[0]);
     printf("stopped after %lu sessions\n", accepted);
