@@ -36,7 +36,7 @@
 static const char *mode = "fork"; /* the -m of the server under test */
 static char root[PATH_MAX];       /* the library the server serves (a temp folder) */
 static char root_real[PATH_MAX];
-static unsigned char *big;        /* the content of big.bin */
+static unsigned char *big; /* the content of big.bin */
 
 /* --- the library ------------------------------------------------------------ */
 
@@ -142,8 +142,7 @@ static int teardown(void **state)
 /* --- the server --------------------------------------------------------------- */
 
 /* Start ftp_server -p 0 -d ROOT -m MODE, plus up to four more arguments. */
-static void start(struct server *s, const char *a1, const char *a2, const char *a3,
-                  const char *a4)
+static void start(struct server *s, const char *a1, const char *a2, const char *a3, const char *a4)
 {
     char path[PATH_MAX * 2];
     snprintf(path, sizeof path, "%s", program_path("day9/ftp/ftp_server"));
@@ -189,11 +188,11 @@ static int send_line(struct ftp *f, const char *fmt, ...)
 #define cmd(f, ...) (send_line((f), __VA_ARGS__) == 0 ? get_reply(f) : -1)
 
 /* Assert the reply code of a command, showing the reply if it differs. */
-#define expect(f, code, ...)                                                                      \
-    do {                                                                                          \
-        int got_ = cmd((f), __VA_ARGS__);                                                         \
-        if (got_ != (code))                                                                       \
-            fail_msg("%s: got %d '%s', want %d", #__VA_ARGS__, got_, (f)->reply.text, (code));    \
+#define expect(f, code, ...)                                                                       \
+    do {                                                                                           \
+        int got_ = cmd((f), __VA_ARGS__);                                                          \
+        if (got_ != (code))                                                                        \
+            fail_msg("%s: got %d '%s', want %d", #__VA_ARGS__, got_, (f)->reply.text, (code));     \
     } while (0)
 
 /* Connect; the greeting must be 220. */
@@ -269,18 +268,18 @@ static void stor(struct ftp *f, const char *name, const void *data, size_t len)
 }
 
 /* Both modes: each test body runs once against -m fork, once -m thread. */
-#define BOTH(name)                                                                                \
-    static void name##_fork(void **state)                                                         \
-    {                                                                                             \
-        (void)state;                                                                              \
-        mode = "fork";                                                                            \
-        name();                                                                                   \
-    }                                                                                             \
-    static void name##_thread(void **state)                                                       \
-    {                                                                                             \
-        (void)state;                                                                              \
-        mode = "thread";                                                                          \
-        name();                                                                                   \
+#define BOTH(name)                                                                                 \
+    static void name##_fork(void **state)                                                          \
+    {                                                                                              \
+        (void)state;                                                                               \
+        mode = "fork";                                                                             \
+        name();                                                                                    \
+    }                                                                                              \
+    static void name##_thread(void **state)                                                        \
+    {                                                                                              \
+        (void)state;                                                                               \
+        mode = "thread";                                                                           \
+        name();                                                                                    \
     }
 
 /* --- login and the command rules --------------------------------------------- */
@@ -366,7 +365,7 @@ static void folders(void)
     expect(&f, 257, "MKD /made");
     expect(&f, 550, "MKD /made");
     stor(&f, "/made/f.txt", "x", 1);
-    expect(&f, 550, "RMD /made"); /* not empty */
+    expect(&f, 550, "RMD /made");  /* not empty */
     expect(&f, 550, "DELE /made"); /* a folder */
     expect(&f, 250, "DELE /made/f.txt");
     expect(&f, 550, "DELE /made/f.txt");
@@ -402,8 +401,8 @@ static void listings(void)
     assert_int_equal(get_reply(&f), 226);
     assert_int_equal(count_occurrences(list, "\r\n"), 5);
     assert_int_equal(count_lines_containing(list, " ftp      ftp "), 5);
-    assert_non_null(strstr(list, "\r\nd"));               /* dir is a folder */
-    assert_non_null(strstr(list, " 3145745 "));           /* big.bin's size */
+    assert_non_null(strstr(list, "\r\nd"));     /* dir is a folder */
+    assert_non_null(strstr(list, " 3145745 ")); /* big.bin's size */
     assert_non_null(strstr(list, " hello.txt\r\n"));
     assert_null(strstr(list, "hidden"));
     assert_null(strstr(list, "_out"));
@@ -503,7 +502,7 @@ static void stor_is_byte_exact(void)
     assert_int_equal(len, 9);
     free(got);
     expect(&f, 229, "EPSV");
-    expect(&f, 550, "STOR dir"); /* a folder */
+    expect(&f, 550, "STOR dir");       /* a folder */
     expect(&f, 550, "STOR nowhere/x"); /* no such folder */
     assert_int_equal(temp_files("."), 0);
     assert_int_equal(temp_files("dir"), 0);
@@ -573,8 +572,9 @@ static void traversal_is_refused(void)
     start(&s, NULL, NULL, NULL, NULL);
     struct ftp f;
     ftp_login(&f, s.port);
-    const char *escapes[] = {"../../../../etc/passwd", "/etc/passwd",          "..//..//etc//passwd",
-                             "dir/../../etc/passwd",   "/../../etc/./passwd",  "link_out",
+    const char *escapes[] = {"../../../../etc/passwd", "/etc/passwd",
+                             "..//..//etc//passwd",    "dir/../../etc/passwd",
+                             "/../../etc/./passwd",    "link_out",
                              "dir_out/passwd",         "./dir/../../../etc/passwd"};
     for (size_t i = 0; i < sizeof escapes / sizeof escapes[0]; i++) {
         expect(&f, 550, "SIZE %s", escapes[i]);
@@ -783,8 +783,7 @@ static void many_sessions_leave_nothing(void)
         int zombies = 0;
         int children = count_children(s.pid, &zombies);
         fail_msg("after %d sessions: %d children (%d zombies), %d threads, %d fds (was %d)",
-                 SESSIONS, children, zombies, thread_count(s.pid), count_open_fds(s.pid),
-                 idle.fds);
+                 SESSIONS, children, zombies, thread_count(s.pid), count_open_fds(s.pid), idle.fds);
     }
     char *log = server_output(&s, false);
     assert_int_equal(count_occurrences(log, "accepted"), SESSIONS);
@@ -868,8 +867,7 @@ static void client_round_trip(void)
     snprintf(back, sizeof back, "%s/dir/back.bin", root);
     struct run_result r;
 
-    snprintf(script, sizeof script, "put %s up.bin; ls; get up.bin %s; cd dir; pwd", local,
-             back);
+    snprintf(script, sizeof script, "put %s up.bin; ls; get up.bin %s; cd dir; pwd", local, back);
     write_file("dir/local.bin", big, BIG_SIZE);
     run_client(&r, s.port, script);
     assert_exit_code(&r, 0);
@@ -998,8 +996,8 @@ static int group_teardown(void **state)
     return harness_teardown(state);
 }
 
-#define BOTH_TESTS(name)                                                                          \
-    cmocka_unit_test_setup_teardown(name##_fork, make_library, teardown),                         \
+#define BOTH_TESTS(name)                                                                           \
+    cmocka_unit_test_setup_teardown(name##_fork, make_library, teardown),                          \
         cmocka_unit_test_setup_teardown(name##_thread, make_library, teardown)
 
 int main(void)

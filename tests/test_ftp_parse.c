@@ -55,15 +55,18 @@ static void test_parse_commands(void **state)
     expect_command("LIST -la /docs", "LIST", "-la /docs");
     expect_command("CWD ../..", "CWD", "../..");
     expect_command("OPTS UTF8 ON", "OPTS", "UTF8 ON");
-    expect_command("\xff\xf4\xff\xf2" "ABOR", "ABOR", ""); /* Telnet IP + synch first */
+    expect_command("\xff\xf4\xff\xf2"
+                   "ABOR",
+                   "ABOR", ""); /* Telnet IP + synch first */
 }
 
 static void test_parse_refuses_malformed_lines(void **state)
 {
     (void)state;
-    const char *bad[] = {"",         "AB",        "ABCDE",      "RETRIEVE x", " USER bob",
-                         "USER\tbob", "US3R bob", "RE-T x",     "\x01\x02\x03", "\xff",
-                         "\xc3\x9cSER x", "123",  "RETR\r",     ":",            "\xff\xf4"};
+    const char *bad[] = {
+        "",         "AB",     "ABCDE",        "RETRIEVE x", " USER bob",     "USER\tbob",
+        "US3R bob", "RE-T x", "\x01\x02\x03", "\xff",       "\xc3\x9cSER x", "123",
+        "RETR\r",   ":",      "\xff\xf4"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         expect_syntax_error(bad[i], strlen(bad[i]));
     expect_syntax_error("RETR a\0b", 8); /* a NUL inside the line */
@@ -175,9 +178,10 @@ static void test_epsv_and_pasv_ports(void **state)
     assert_int_equal(port, 6446);
     assert_int_equal(ftp_parse_epsv("ok (!!!65535!)", &port), 0);
     assert_int_equal(port, 65535);
-    const char *bad_epsv[] = {"no parentheses", "(||6446|)", "(|||0|)", "(|||65536|)",
-                              "(|||abc|)",      "(|||6446)", "(|||6446|", "(",
-                              "(|||99999999999999999999|)", "( ||1|)", "(|||-5|)"};
+    const char *bad_epsv[] = {"no parentheses", "(||6446|)", "(|||0|)",
+                              "(|||65536|)",    "(|||abc|)", "(|||6446)",
+                              "(|||6446|",      "(",         "(|||99999999999999999999|)",
+                              "( ||1|)",        "(|||-5|)"};
     for (size_t i = 0; i < sizeof bad_epsv / sizeof bad_epsv[0]; i++)
         if (ftp_parse_epsv(bad_epsv[i], &port) != -1)
             fail_msg("EPSV '%s' gave port %d", bad_epsv[i], port);
@@ -186,9 +190,9 @@ static void test_epsv_and_pasv_ports(void **state)
     assert_int_equal(port, 25 * 256 + 46);
     assert_int_equal(ftp_parse_pasv("Entering Passive Mode 10,0,0,1,0,21", &port), 0);
     assert_int_equal(port, 21);
-    const char *bad_pasv[] = {"(127,0,0,1,256,1)", "(1,2,3,4,5)",  "(1,2,3,4,0,0)",
-                              "(1,2,3,4,5,x)",     "",             "(1,,3,4,5,6)",
-                              "no numbers",        "(-1,2,3,4,5,6)"};
+    const char *bad_pasv[] = {
+        "(127,0,0,1,256,1)", "(1,2,3,4,5)", "(1,2,3,4,0,0)", "(1,2,3,4,5,x)", "",
+        "(1,,3,4,5,6)",      "no numbers",  "(-1,2,3,4,5,6)"};
     for (size_t i = 0; i < sizeof bad_pasv / sizeof bad_pasv[0]; i++)
         if (ftp_parse_pasv(bad_pasv[i], &port) != -1)
             fail_msg("PASV '%s' gave port %d", bad_pasv[i], port);
@@ -209,7 +213,8 @@ static void test_list_line_format(void **state)
     st.st_mtime = now - 3600;
     char out[256];
     int n = ftp_list_line(out, sizeof out, "hello.txt", &st, now);
-    assert_string_equal(out, "-rw-r--r--   1 ftp      ftp              1234 Nov 14 21:13 hello.txt\r\n");
+    assert_string_equal(out,
+                        "-rw-r--r--   1 ftp      ftp              1234 Nov 14 21:13 hello.txt\r\n");
     assert_int_equal(n, (int)strlen(out));
 
     st.st_mode = S_IFDIR | 0755;
@@ -305,11 +310,16 @@ static void test_list_hides_dot_files_and_links_out(void **state)
 static void test_hostile_commands_stay_in_the_jail(void **state)
 {
     (void)state;
-    const char *hostile[] = {"RETR ../../../../etc/passwd", "RETR /../etc/passwd",
-                             "RETR ..//..//etc//passwd",    "RETR dir/../../etc/passwd",
-                             "RETR link_out",               "RETR dir_out/passwd",
-                             "CWD dir_out",                 "RETR ./../../../etc/shadow",
-                             "STOR dir_out/evil",           "STOR ../evil"};
+    const char *hostile[] = {"RETR ../../../../etc/passwd",
+                             "RETR /../etc/passwd",
+                             "RETR ..//..//etc//passwd",
+                             "RETR dir/../../etc/passwd",
+                             "RETR link_out",
+                             "RETR dir_out/passwd",
+                             "CWD dir_out",
+                             "RETR ./../../../etc/shadow",
+                             "STOR dir_out/evil",
+                             "STOR ../evil"};
     for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
         struct ftp_command cmd;
         assert_int_equal(ftp_command_parse(hostile[i], strlen(hostile[i]), &cmd), 0);

@@ -347,8 +347,7 @@ static int do_get(struct client *c, int argc, char **argv)
     close(data); /* the server closed first: the whole file is here */
     if (close(file) < 0)
         ok = false;
-    if (read_reply(c) != 226 && !c->dead)
-    {
+    if (read_reply(c) != 226 && !c->dead) {
         print_reply(c, "get");
         ok = false;
     }
@@ -490,7 +489,8 @@ static int run_line(struct client *c, char *line)
 {
     char *words[MAX_WORDS + 1], *save = NULL;
     int argc = 0;
-    for (char *w = strtok_r(line, " \t\r\n", &save); w != NULL; w = strtok_r(NULL, " \t\r\n", &save)) {
+    for (char *w = strtok_r(line, " \t\r\n", &save); w != NULL;
+         w = strtok_r(NULL, " \t\r\n", &save)) {
         if (argc == MAX_WORDS) {
             warn_msg("too many words (names with spaces are not supported here)");
             return -1;
@@ -630,7 +630,7 @@ int main(int argc, char **argv)
     if (c.ctrl < 0)
         die("cannot connect to %s port %d: %s", co.host, co.port, net_error());
     set_timeouts(c.ctrl); /* a dead server makes a read fail, never hang */
-    int one = 1; /* commands are small writes: send each at once (no Nagle delay) */
+    int one = 1;          /* commands are small writes: send each at once (no Nagle delay) */
     setsockopt(c.ctrl, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     line_reader_init(&c.reader, c.ctrl, c.line, sizeof c.line);
     if (login(&c, user, password) < 0)

@@ -129,8 +129,7 @@ int ftp_pasv_accept(int listener, int ctrl, int stop_fd, int timeout_ms)
         len = sizeof from;
         int fd = accept(listener, (struct sockaddr *)&from, &len);
         if (fd < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
-                errno == ECONNABORTED)
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED)
                 continue; /* it went away again: keep waiting */
             return -1;
         }

@@ -10,7 +10,8 @@
 
 #include "common/path.h"
 
-#define SIX_MONTHS (182L * 24 * 60 * 60)
+#define SIX_MONTHS (182L * 24 * 60 * 60) /* seconds: older dates show the year, as ls does */
+#define ONE_HOUR   (60L * 60)
 
 int ftp_list_line(char *out, size_t size, const char *name, const struct stat *st, time_t now)
 {
@@ -28,7 +29,7 @@ int ftp_list_line(char *out, size_t size, const char *name, const struct stat *s
 
     struct tm tm;
     char date[32];
-    bool recent = st->st_mtime > now - SIX_MONTHS && st->st_mtime <= now + 60 * 60;
+    bool recent = st->st_mtime > now - SIX_MONTHS && st->st_mtime <= now + ONE_HOUR;
     if (localtime_r(&st->st_mtime, &tm) == NULL ||
         strftime(date, sizeof date, recent ? "%b %e %H:%M" : "%b %e  %Y", &tm) == 0)
         snprintf(date, sizeof date, "Jan  1  1970");
@@ -75,8 +76,7 @@ static void list_entry(FILE *f, const char *root, const char *vpath, const char 
         fputs(line, f);
 }
 
-int ftp_list_build(const char *root, const char *vpath, bool names_only, char **text,
-                   size_t *len)
+int ftp_list_build(const char *root, const char *vpath, bool names_only, char **text, size_t *len)
 {
     char real[PATH_MAX];
     struct stat st;

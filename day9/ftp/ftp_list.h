@@ -23,7 +23,6 @@ int ftp_list_line(char *out, size_t size, const char *name, const struct stat *s
  * symlinks that lead out of the root. names_only: bare names (NLST).
  * On success *text is malloc'd (the caller frees it), *len its length.
  * Returns 0, or -1 with errno. */
-int ftp_list_build(const char *root, const char *vpath, bool names_only, char **text,
-                   size_t *len);
+int ftp_list_build(const char *root, const char *vpath, bool names_only, char **text, size_t *len);
 
 #endif

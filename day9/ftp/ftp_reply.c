@@ -12,6 +12,7 @@ static int is_digit(char c)
 
 int ftp_reply_code(const char *line, bool *more)
 {
+    *more = false;
     if (line[0] < '1' || line[0] > '5' || !is_digit(line[1]) || !is_digit(line[2]))
         return -1;
     if (line[3] != ' ' && line[3] != '-' && line[3] != '\0')
@@ -59,7 +60,7 @@ int ftp_reply_read(struct line_reader *r, struct ftp_reply *reply)
             continue; /* an over-long middle line is dropped, not fatal */
         if (rc != LINE_OK)
             return read_failed(rc);
-        bool again;
+        bool again = false;
         if (ftp_reply_code(line, &again) == reply->code && !again) {
             append(reply->text, line[3] != '\0' ? line + 4 : "");
             more = false;

@@ -285,8 +285,7 @@ int main(int argc, char **argv)
             break;
         int conn = accept(listener, NULL, NULL);
         if (conn < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
-                errno == ECONNABORTED)
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED)
                 continue;
             if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
                 warn_errno("accept"); /* survive running out: wait, then try again */

@@ -37,26 +37,26 @@
 #include "day9/ftp/ftp_data.h"
 #include "day9/ftp/ftp_list.h"
 
-#define XFER_BUF   (256 * 1024)    /* STOR reads the data connection in chunks this big */
-#define SEND_CHUNK (1L << 30)      /* sendfile moves at most this much per call */
+#define XFER_BUF   (256 * 1024)   /* STOR reads the data connection in chunks this big */
+#define SEND_CHUNK (1L << 30)     /* sendfile moves at most this much per call */
 #define UPLOAD_TMP ".ftp-upload-" /* a hidden name: LIST never shows a half upload */
 
 /* Everything one session knows. Nothing of it is process-wide, so a
  * thread per session is as safe as a process per session. */
 struct session {
     const struct ftp_config *cfg;
-    const char *tag;                 /* "pid 4242" or "thread 7", for the log */
-    char peer[NET_ADDRSTRLEN];       /* the client's address, for the log */
-    int ctrl;                        /* the control connection (non-blocking) */
-    struct line_reader reader;       /* reads the command lines from ctrl */
-    char line[FTP_LINE_MAX];         /* the reader's buffer: lines are bounded */
-    char cwd[PATH_MAX];              /* the virtual current folder; "/" is the root */
-    bool user_given, logged_in;      /* USER, then PASS */
-    bool binary;                     /* TYPE I (TYPE A sends the same bytes) */
-    bool quit;                       /* QUIT, a dead connection, or the server stopping */
-    int pasv;                        /* the listening data socket after PASV/EPSV, or -1 */
-    unsigned long commands;          /* how many command lines it handled */
-    char buf[XFER_BUF];              /* STOR's transfer buffer */
+    const char *tag;            /* "pid 4242" or "thread 7", for the log */
+    char peer[NET_ADDRSTRLEN];  /* the client's address, for the log */
+    int ctrl;                   /* the control connection (non-blocking) */
+    struct line_reader reader;  /* reads the command lines from ctrl */
+    char line[FTP_LINE_MAX];    /* the reader's buffer: lines are bounded */
+    char cwd[PATH_MAX];         /* the virtual current folder; "/" is the root */
+    bool user_given, logged_in; /* USER, then PASS */
+    bool binary;                /* TYPE I (TYPE A sends the same bytes) */
+    bool quit;                  /* QUIT, a dead connection, or the server stopping */
+    int pasv;                   /* the listening data socket after PASV/EPSV, or -1 */
+    unsigned long commands;     /* how many command lines it handled */
+    char buf[XFER_BUF];         /* STOR's transfer buffer */
 };
 
 /* --- replies and the log ------------------------------------------------- */
@@ -71,10 +71,11 @@ static void reply(struct session *s, int code, const char *fmt, ...)
     int n = snprintf(text, sizeof text, "%d ", code);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(text + n, sizeof text - (size_t)n - 2, fmt, ap);
+    vsnprintf(text + n, sizeof text - (size_t)n - 2, fmt, ap); /* keeps room for CRLF */
     va_end(ap);
-    strcat(text, "\r\n"); /* room for it was kept above */
-    if (ftp_send_all(s->ctrl, text, strlen(text), s->cfg->stop_fd, s->cfg->idle_timeout_ms) < 0)
+    size_t len = strlen(text);
+    memcpy(text + len, "\r\n", 3);
+    if (ftp_send_all(s->ctrl, text, len + 2, s->cfg->stop_fd, s->cfg->idle_timeout_ms) < 0)
         s->quit = true;
 }
 
@@ -244,8 +245,9 @@ static void cmd_noop(struct session *s, const char *arg)
 static void cmd_help(struct session *s, const char *arg)
 {
     (void)arg;
-    reply(s, 214, "Commands: USER PASS QUIT SYST FEAT OPTS NOOP PWD CWD CDUP TYPE MODE STRU "
-                  "PASV EPSV LIST NLST RETR STOR SIZE MDTM DELE MKD RMD ABOR ALLO HELP.");
+    reply(s, 214,
+          "Commands: USER PASS QUIT SYST FEAT OPTS NOOP PWD CWD CDUP TYPE MODE STRU "
+          "PASV EPSV LIST NLST RETR STOR SIZE MDTM DELE MKD RMD ABOR ALLO HELP.");
 }
 
 static void cmd_type(struct session *s, const char *arg)
@@ -550,7 +552,9 @@ static void cmd_retr(struct session *s, const char *arg)
     if (failure != 0) {
         session_log(s, "RETR %s aborted after %lld bytes", vpath, (long long)offset);
         reply(s, 426, "Transfer aborted (%s).",
-              failure == ETIMEDOUT ? "stalled" : failure == EIO ? "file changed" : "closed");
+              failure == ETIMEDOUT ? "stalled"
+              : failure == EIO     ? "file changed"
+                                   : "closed");
         return;
     }
     session_log(s, "RETR %s: %lld bytes in %.3f s", vpath, (long long)offset, clock_now() - start);
@@ -672,22 +676,22 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"USER", ARG_REQUIRED, true, cmd_user}, {"PASS", ARG_OPTIONAL, true, cmd_pass},
-    {"QUIT", ARG_NONE, true, cmd_quit},     {"SYST", ARG_NONE, true, cmd_syst},
-    {"FEAT", ARG_NONE, true, cmd_feat},     {"OPTS", ARG_REQUIRED, false, cmd_opts},
-    {"NOOP", ARG_NONE, false, cmd_noop},    {"HELP", ARG_OPTIONAL, false, cmd_help},
-    {"PWD", ARG_NONE, false, cmd_pwd},      {"XPWD", ARG_NONE, false, cmd_pwd},
-    {"CWD", ARG_REQUIRED, false, cmd_cwd},  {"XCWD", ARG_REQUIRED, false, cmd_cwd},
-    {"CDUP", ARG_NONE, false, cmd_cdup},    {"XCUP", ARG_NONE, false, cmd_cdup},
+    {"USER", ARG_REQUIRED, true, cmd_user},  {"PASS", ARG_OPTIONAL, true, cmd_pass},
+    {"QUIT", ARG_NONE, true, cmd_quit},      {"SYST", ARG_NONE, true, cmd_syst},
+    {"FEAT", ARG_NONE, true, cmd_feat},      {"OPTS", ARG_REQUIRED, false, cmd_opts},
+    {"NOOP", ARG_NONE, false, cmd_noop},     {"HELP", ARG_OPTIONAL, false, cmd_help},
+    {"PWD", ARG_NONE, false, cmd_pwd},       {"XPWD", ARG_NONE, false, cmd_pwd},
+    {"CWD", ARG_REQUIRED, false, cmd_cwd},   {"XCWD", ARG_REQUIRED, false, cmd_cwd},
+    {"CDUP", ARG_NONE, false, cmd_cdup},     {"XCUP", ARG_NONE, false, cmd_cdup},
     {"TYPE", ARG_REQUIRED, false, cmd_type}, {"MODE", ARG_REQUIRED, false, cmd_mode},
     {"STRU", ARG_REQUIRED, false, cmd_stru}, {"ALLO", ARG_REQUIRED, false, cmd_allo},
-    {"ABOR", ARG_NONE, false, cmd_abor},    {"PASV", ARG_NONE, false, cmd_pasv},
+    {"ABOR", ARG_NONE, false, cmd_abor},     {"PASV", ARG_NONE, false, cmd_pasv},
     {"EPSV", ARG_OPTIONAL, false, cmd_epsv}, {"LIST", ARG_OPTIONAL, false, cmd_list},
     {"NLST", ARG_OPTIONAL, false, cmd_nlst}, {"RETR", ARG_REQUIRED, false, cmd_retr},
     {"STOR", ARG_REQUIRED, false, cmd_stor}, {"SIZE", ARG_REQUIRED, false, cmd_size},
     {"MDTM", ARG_REQUIRED, false, cmd_mdtm}, {"DELE", ARG_REQUIRED, false, cmd_dele},
-    {"MKD", ARG_REQUIRED, false, cmd_mkd},  {"XMKD", ARG_REQUIRED, false, cmd_mkd},
-    {"RMD", ARG_REQUIRED, false, cmd_rmd},  {"XRMD", ARG_REQUIRED, false, cmd_rmd},
+    {"MKD", ARG_REQUIRED, false, cmd_mkd},   {"XMKD", ARG_REQUIRED, false, cmd_mkd},
+    {"RMD", ARG_REQUIRED, false, cmd_rmd},   {"XRMD", ARG_REQUIRED, false, cmd_rmd},
 };
 
 /* Commands a client may know that this server deliberately leaves out. */
