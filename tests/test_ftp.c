@@ -224,7 +224,7 @@ static int data_open(struct ftp *f)
     expect(f, 229, "EPSV");
     int port;
     assert_int_equal(ftp_parse_epsv(f->reply.text, &port), 0);
-    int fd = ftp_data_connect(f->fd, port);
+    int fd = ftp_data_connect(f->fd, port, 10000);
     assert_true(fd >= 0);
     set_socket_timeout(fd, 10);
     return fd;
@@ -461,7 +461,7 @@ static void retr_is_byte_exact(void)
     expect(&f, 227, "PASV");
     int port;
     assert_int_equal(ftp_parse_pasv(f.reply.text, &port), 0);
-    int data = ftp_data_connect(f.fd, port);
+    int data = ftp_data_connect(f.fd, port, 10000);
     assert_true(data >= 0);
     expect(&f, 150, "RETR hello.txt");
     got = read_all(data, &len);
@@ -690,7 +690,7 @@ static void *download_big(void *arg)
             send_line(&f, "PASS p") == 0 && ftp_reply_read(&f.r, &f.reply) == 0 &&
             f.reply.code == 230 && send_line(&f, "EPSV") == 0 &&
             ftp_reply_read(&f.r, &f.reply) == 0 && ftp_parse_epsv(f.reply.text, &port) == 0;
-    int data = d->ok ? ftp_data_connect(f.fd, port) : -1;
+    int data = d->ok ? ftp_data_connect(f.fd, port, 10000) : -1;
     d->ok = data >= 0 && send_line(&f, "RETR big.bin") == 0 &&
             ftp_reply_read(&f.r, &f.reply) == 0 && f.reply.code == 150;
     if (d->ok) {

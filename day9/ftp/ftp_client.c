@@ -149,7 +149,7 @@ static int open_data(struct client *c)
             return -1;
         }
     }
-    int fd = ftp_data_connect(c->ctrl, port);
+    int fd = ftp_data_connect(c->ctrl, port, TIMEOUT_S * 1000);
     if (fd < 0) {
         warn_errno("connect to the data port %d", port);
         return -1;
@@ -200,13 +200,14 @@ static void progress_show(struct progress *p, bool final)
     if (p->total > 0) {
         long long left = p->total - p->done;
         int eta = rate > 0 ? (int)((double)(left > 0 ? left : 0) / rate) : 0;
-        int filled = (int)(p->done * BAR_WIDTH / p->total);
+        long long shown = p->done < p->total ? p->done : p->total; /* it may have grown */
+        int filled = (int)(shown * BAR_WIDTH / p->total);
         char bar[BAR_WIDTH + 1];
         for (int i = 0; i < BAR_WIDTH; i++)
             bar[i] = i < filled ? '#' : '.';
         bar[BAR_WIDTH] = '\0';
         printf("\r%s %-16.16s [%s] %3d%% %10s %10s/s  ETA %d:%02d ", p->verb, p->name, bar,
-               (int)(p->done * 100 / p->total), done, speed, eta / 60, eta % 60);
+               (int)(shown * 100 / p->total), done, speed, eta / 60, eta % 60);
     } else {
         printf("\r%s %-16.16s %10s %10s/s ", p->verb, p->name, done, speed);
     }
@@ -370,7 +371,7 @@ static int do_put(struct client *c, int argc, char **argv)
         argc--;
         argv++;
     }
-    if (argc < 2) {
+    if (argc < 2 || argc > 3) {
         warn_msg("usage: put [-f] LOCAL [NAME]");
         return -1;
     }
@@ -626,9 +627,10 @@ int main(int argc, char **argv)
 
     struct client c = {0};
     c.tty = isatty(STDOUT_FILENO);
-    c.ctrl = net_tcp_connect(co.host, co.port);
+    const char *why = "";
+    c.ctrl = ftp_connect(co.host, co.port, TIMEOUT_S * 1000, &why);
     if (c.ctrl < 0)
-        die("cannot connect to %s port %d: %s", co.host, co.port, net_error());
+        die("cannot connect to %s port %d: %s", co.host, co.port, why);
     set_timeouts(c.ctrl); /* a dead server makes a read fail, never hang */
     int one = 1;          /* commands are small writes: send each at once (no Nagle delay) */
     setsockopt(c.ctrl, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);

@@ -2,7 +2,9 @@
 #include "day9/ftp/ftp_data.h"
 
 #include <errno.h>
+#include <netdb.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -139,7 +141,57 @@ int ftp_pasv_accept(int listener, int ctrl, int stop_fd, int timeout_ms)
     }
 }
 
-int ftp_data_connect(int ctrl, int port)
+/* Connect fd to addr, waiting at most timeout_ms (a non-blocking connect,
+ * then poll); leaves fd blocking. 0, or -1 with errno. */
+static int connect_within(int fd, const struct sockaddr *addr, socklen_t len, int timeout_ms)
+{
+    if (net_set_nonblocking(fd, true) < 0)
+        return -1;
+    if (connect(fd, addr, len) < 0) {
+        if (errno != EINPROGRESS)
+            return -1;
+        int w = ftp_wait_fd(fd, POLLOUT, -1, timeout_ms);
+        if (w != FTP_WAIT_READY)
+            return wait_failed(w);
+        int err = 0;
+        socklen_t elen = sizeof err;
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0)
+            return -1;
+        if (err != 0) { /* ECONNREFUSED, EHOSTUNREACH... */
+            errno = err;
+            return -1;
+        }
+    }
+    return net_set_nonblocking(fd, false);
+}
+
+int ftp_connect(const char *host, int port, int timeout_ms, const char **error)
+{
+    char service[8];
+    snprintf(service, sizeof service, "%d", port);
+    struct addrinfo hints = {0}, *list;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    int rc = getaddrinfo(host, service, &hints, &list);
+    if (rc != 0) {
+        *error = rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc);
+        return -1;
+    }
+    int fd = -1;
+    for (struct addrinfo *ai = list; ai != NULL && fd < 0; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+        if (fd >= 0 && connect_within(fd, ai->ai_addr, ai->ai_addrlen, timeout_ms) < 0) {
+            *error = strerror(errno);
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(list);
+    return fd;
+}
+
+int ftp_data_connect(int ctrl, int port, int timeout_ms)
 {
     struct sockaddr_storage addr;
     socklen_t len = sizeof addr;
@@ -152,11 +204,7 @@ int ftp_data_connect(int ctrl, int port)
     int fd = socket(addr.ss_family, SOCK_STREAM, 0);
     if (fd < 0)
         return -1;
-    int rc;
-    do
-        rc = connect(fd, (struct sockaddr *)&addr, len);
-    while (rc < 0 && errno == EINTR);
-    if (rc < 0) {
+    if (connect_within(fd, (struct sockaddr *)&addr, len, timeout_ms) < 0) {
         int saved = errno;
         close(fd);
         errno = saved;

@@ -45,8 +45,15 @@ int ftp_pasv_listen(int ctrl);
  * (stopping) or accept's own error. */
 int ftp_pasv_accept(int listener, int ctrl, int stop_fd, int timeout_ms);
 
+/* Client: connect to host:port (an address or a name), giving up after
+ * timeout_ms: a host that never answers must not hang the client for the
+ * kernel's two minutes. Returns a blocking socket, or -1 with *error
+ * telling why (getaddrinfo's text, or strerror). */
+int ftp_connect(const char *host, int port, int timeout_ms, const char **error);
+
 /* Client: connect a data connection to port on the address the control
- * connection ctrl is connected to. Returns the socket, or -1 with errno. */
-int ftp_data_connect(int ctrl, int port);
+ * connection ctrl is connected to, within timeout_ms. Returns the socket
+ * (blocking), or -1 with errno. */
+int ftp_data_connect(int ctrl, int port, int timeout_ms);
 
 #endif
