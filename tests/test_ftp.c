@@ -2,7 +2,7 @@
  * loopback: every test runs against ftp_server -m fork and -m thread.
  * The tests speak raw FTP (so they can misbehave on purpose); the
  * client's own tests run build/day9/ftp/ftp_client -c "...". */
-#define _XOPEN_SOURCE 700 /* realpath, for the library folder */
+#define _GNU_SOURCE /* prlimit (Linux), to run the server out of fds; realpath */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -847,6 +848,48 @@ static void sigterm_ends_open_sessions(void)
 }
 BOTH(sigterm_ends_open_sessions)
 
+/* The lowest fd number pid does not use: the next one it would open. */
+static int lowest_free_fd(pid_t pid)
+{
+    char path[64];
+    for (int fd = 0;; fd++) {
+        snprintf(path, sizeof path, "/proc/%ld/fd/%d", (long)pid, fd);
+        if (access(path, F_OK) != 0)
+            return fd;
+    }
+}
+
+/* Out of file descriptors: accept fails with EMFILE. The server must say
+ * so, not spin and not die, and serve the waiting client once fds are
+ * free again. */
+static void out_of_fds_is_survived(void)
+{
+    struct server s;
+    start(&s, NULL, NULL, NULL, NULL);
+    struct rlimit old, none;
+    assert_int_equal(prlimit(s.pid, RLIMIT_NOFILE, NULL, &old), 0);
+    none = old;
+    none.rlim_cur = (rlim_t)lowest_free_fd(s.pid); /* not one more fd */
+    assert_int_equal(prlimit(s.pid, RLIMIT_NOFILE, &none, NULL), 0);
+    struct ftp f;
+    f.fd = connect_to(s.port); /* the kernel completes the handshake; accept fails */
+    line_reader_init(&f.r, f.fd, f.buf, sizeof f.buf);
+    assert_true(server_wait_output(&s, true, "accept: Too many open files", 1, 5));
+    assert_int_equal(kill(s.pid, 0), 0); /* still alive */
+    assert_int_equal(prlimit(s.pid, RLIMIT_NOFILE, &old, NULL), 0);
+    assert_int_equal(get_reply(&f), 220); /* served once fds are back */
+    expect(&f, 331, "USER u");
+    expect(&f, 230, "PASS p");
+    ftp_close(&f);
+    char *err = server_output(&s, true);
+    int warnings = count_occurrences(err, "Too many open files");
+    free(err);
+    /* one warning per retry, 10 a second: a few, not a busy loop's thousands */
+    assert_true(warnings >= 1 && warnings < 200);
+    assert_server_stops_cleanly(&s);
+}
+BOTH(out_of_fds_is_survived)
+
 /* --- the client -------------------------------------------------------------------- */
 
 static void run_client(struct run_result *r, int port, const char *script)
@@ -1016,6 +1059,7 @@ int main(void)
         BOTH_TESTS(many_sessions_leave_nothing),
         BOTH_TESTS(session_limit_answers_421),
         BOTH_TESTS(sigterm_ends_open_sessions),
+        BOTH_TESTS(out_of_fds_is_survived),
         BOTH_TESTS(client_round_trip),
         BOTH_TESTS(client_menu),
         cmocka_unit_test_teardown(test_usage_and_bad_options, harness_teardown),
