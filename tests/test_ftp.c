@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -981,6 +982,92 @@ static void client_menu(void)
 }
 BOTH(client_menu)
 
+/* A server that does not know EPSV and names a wrong address in its PASV
+ * reply: the client must fall back to PASV, and connect to the control
+ * connection's own address (127.0.0.1), not to the one in the reply. */
+struct fake_server {
+    int listener, data_listener;
+    bool listed; /* the client connected to the data port and got the listing */
+};
+
+static void fake_say(int fd, const char *text)
+{
+    io_write_all(fd, text, strlen(text));
+}
+
+/* Accept on fd within 10 s (scaled); -1 if nobody came. */
+static int fake_accept(int fd)
+{
+    return ftp_wait_fd(fd, POLLIN, -1, (int)(harness_timeout(10) * 1000)) == FTP_WAIT_READY
+               ? accept(fd, NULL, NULL)
+               : -1;
+}
+
+static void *fake_ftp(void *arg) /* a thread: no cmocka calls */
+{
+    struct fake_server *f = arg;
+    int ctrl = fake_accept(f->listener);
+    if (ctrl < 0)
+        return NULL;
+    thread_timeouts(ctrl);
+    char buf[512], *line, reply[128];
+    size_t len;
+    struct line_reader r;
+    line_reader_init(&r, ctrl, buf, sizeof buf);
+    fake_say(ctrl, "220 an old server\r\n");
+    while (line_read(&r, &line, &len) == LINE_OK) {
+        if (strncmp(line, "USER", 4) == 0) {
+            fake_say(ctrl, "331 go on\r\n");
+        } else if (strncmp(line, "PASS", 4) == 0) {
+            fake_say(ctrl, "230 in\r\n");
+        } else if (strcmp(line, "EPSV") == 0) {
+            fake_say(ctrl, "500 EPSV? never heard of it\r\n");
+        } else if (strcmp(line, "PASV") == 0) {
+            int port = net_local_port(f->data_listener);
+            snprintf(reply, sizeof reply, "227 Entering Passive Mode (10,9,9,9,%d,%d)\r\n",
+                     port / 256, port % 256);
+            fake_say(ctrl, reply);
+        } else if (strcmp(line, "LIST") == 0) {
+            int data = fake_accept(f->data_listener);
+            if (data < 0) {
+                fake_say(ctrl, "425 you never came\r\n");
+                continue;
+            }
+            fake_say(ctrl, "150 here it comes\r\n");
+            fake_say(data, "-rw-r--r-- 1 a b 1 Jan  1  2020 fallback.txt\r\n");
+            close(data);
+            f->listed = true;
+            fake_say(ctrl, "226 done\r\n");
+        } else if (strcmp(line, "QUIT") == 0) {
+            fake_say(ctrl, "221 bye\r\n");
+            break;
+        } else {
+            fake_say(ctrl, "502 not here\r\n");
+        }
+    }
+    close(ctrl);
+    return NULL;
+}
+
+static void test_client_falls_back_to_pasv(void **state)
+{
+    (void)state;
+    struct fake_server f = {net_tcp_listen("127.0.0.1", 0, 4), net_tcp_listen("127.0.0.1", 0, 4),
+                            false};
+    assert_true(f.listener >= 0 && f.data_listener >= 0);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, fake_ftp, &f), 0);
+    struct run_result r;
+    run_client(&r, net_local_port(f.listener), "ls");
+    pthread_join(t, NULL);
+    close(f.listener);
+    close(f.data_listener);
+    assert_exit_code(&r, 0);
+    assert_true(f.listed);
+    assert_non_null(strstr(r.out, " fallback.txt\n"));
+    run_result_free(&r);
+}
+
 /* --- the command line ------------------------------------------------------------- */
 
 static void test_usage_and_bad_options(void **state)
@@ -1062,6 +1149,7 @@ int main(void)
         BOTH_TESTS(out_of_fds_is_survived),
         BOTH_TESTS(client_round_trip),
         BOTH_TESTS(client_menu),
+        cmocka_unit_test_teardown(test_client_falls_back_to_pasv, harness_teardown),
         cmocka_unit_test_teardown(test_usage_and_bad_options, harness_teardown),
     };
     if (getenv("FTP_TEST_FILTER") != NULL) /* e.g. FTP_TEST_FILTER='*_thread' */
