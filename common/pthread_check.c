@@ -10,3 +10,17 @@ void die_pthread(int err, const char *call)
     errno = err;
     die_errno("%s", call);
 }
+
+void mutex_lock(pthread_mutex_t *m)
+{
+    int err = pthread_mutex_lock(m);
+    if (err != 0)
+        die_pthread(err, "pthread_mutex_lock");
+}
+
+void mutex_unlock(pthread_mutex_t *m)
+{
+    int err = pthread_mutex_unlock(m);
+    if (err != 0)
+        die_pthread(err, "pthread_mutex_unlock");
+}

@@ -86,43 +86,29 @@ static void event_destroy(struct event *e)
     pthread_mutex_destroy(&e->lock);
 }
 
-static void lock(pthread_mutex_t *m)
-{
-    int err = pthread_mutex_lock(m);
-    if (err != 0)
-        die_pthread(err, "pthread_mutex_lock");
-}
-
-static void unlock(pthread_mutex_t *m)
-{
-    int err = pthread_mutex_unlock(m);
-    if (err != 0)
-        die_pthread(err, "pthread_mutex_unlock");
-}
-
 /* e.set(): set the flag and wake EVERY waiter (broadcast, not signal). */
 static void event_set(struct event *e)
 {
-    lock(&e->lock);
+    mutex_lock(&e->lock);
     e->flag = true;
     pthread_cond_broadcast(&e->changed);
-    unlock(&e->lock);
+    mutex_unlock(&e->lock);
 }
 
 /* e.clear(): back to "not set"; later waits block again. */
 static void event_clear(struct event *e)
 {
-    lock(&e->lock);
+    mutex_lock(&e->lock);
     e->flag = false;
-    unlock(&e->lock);
+    mutex_unlock(&e->lock);
 }
 
 /* e.is_set() */
 static bool event_is_set(struct event *e)
 {
-    lock(&e->lock);
+    mutex_lock(&e->lock);
     bool flag = e->flag;
-    unlock(&e->lock);
+    mutex_unlock(&e->lock);
     return flag;
 }
 
@@ -142,7 +128,7 @@ static bool event_wait(struct event *e, long timeout_ms)
             deadline.tv_nsec -= 1000000000L;
         }
     }
-    lock(&e->lock);
+    mutex_lock(&e->lock);
     while (!e->flag) { /* the predicate loop: wake-ups can be spurious */
         int err = timeout_ms == WAIT_FOREVER
                       ? pthread_cond_wait(&e->changed, &e->lock)
@@ -153,7 +139,7 @@ static bool event_wait(struct event *e, long timeout_ms)
             die_pthread(err, "pthread_cond_wait");
     }
     bool flag = e->flag; /* read under the lock: it may have been set just now */
-    unlock(&e->lock);
+    mutex_unlock(&e->lock);
     return flag;
 }
 
