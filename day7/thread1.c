@@ -44,8 +44,7 @@ static int a = 1;
 static void *music(void *arg)
 {
     int rounds = *(const int *)arg;
-    printf("thread: pid %d tid %d: sees a = %d, sets a = 10000\n", (int)getpid(), (int)gettid(),
-           a);
+    printf("thread: pid %d tid %d: sees a = %d, sets a = 10000\n", (int)getpid(), (int)gettid(), a);
     a = 10000; /* main reads it only after pthread_join: no race */
     for (int i = 1; i <= rounds; i++) {
         printf("thread: pid %d tid %d: 播放音乐 playing music %d/%d\n", (int)getpid(),
@@ -87,8 +86,8 @@ int main(int argc, char *argv[])
         die_pthread(err, "pthread_create");
 
     for (int i = 1; i <= thread_rounds + 1; i++) {
-        printf("main: pid %d tid %d: 看视频 watching a video %d/%d\n", (int)getpid(),
-               (int)gettid(), i, thread_rounds + 1);
+        printf("main: pid %d tid %d: 看视频 watching a video %d/%d\n", (int)getpid(), (int)gettid(),
+               i, thread_rounds + 1);
         clock_sleep_ms(MAIN_PAUSE_MS);
     }
 

@@ -69,7 +69,7 @@ struct transfer {
     const char *label; /* "Tom->Abby" */
     struct account *from, *to;
     long amount;
-    bool done;                        /* read by main after join */
+    bool done;                         /* read by main after join */
     const struct account *waiting_for; /* in the lock table, under table_lock */
 };
 
@@ -126,7 +126,8 @@ static bool find_cycle(const struct transfer *t, const struct transfer **victim)
 }
 
 /* Print the lock table once: which transfer holds what and waits for what. */
-static void report(const struct transfer *t, const struct transfer *all, const struct transfer *victim)
+static void report(const struct transfer *t, const struct transfer *all,
+                   const struct transfer *victim)
 {
     if (reported)
         return;
@@ -135,8 +136,8 @@ static void report(const struct transfer *t, const struct transfer *all, const s
            t->to->name, timeout_ms);
     for (int i = 0; i < NTRANSFERS; i++) {
         const struct transfer *u = &all[i];
-        printf("deadlock:   %s holds %s's account, waits for %s's account (held by %s)\n",
-               u->label, u->from->name, u->waiting_for ? u->waiting_for->name : "nothing",
+        printf("deadlock:   %s holds %s's account, waits for %s's account (held by %s)\n", u->label,
+               u->from->name, u->waiting_for ? u->waiting_for->name : "nothing",
                u->waiting_for && holder[u->waiting_for->id - 1]
                    ? holder[u->waiting_for->id - 1]->label
                    : "nobody");
@@ -177,10 +178,10 @@ static void transfer_ordered(struct transfer *t)
 {
     struct account *first = t->from->id < t->to->id ? t->from : t->to;
     struct account *second = first == t->from ? t->to : t->from;
-    printf("%s: locks %s's account (id %d), then %s's (id %d)\n", t->label, first->name,
-           first->id, second->name, second->id);
+    printf("%s: locks %s's account (id %d), then %s's (id %d)\n", t->label, first->name, first->id,
+           second->name, second->id);
     lock_account(&first->lock);
-    clock_sleep_ms(HOLD_MS); /* the same window the course leaves open */
+    clock_sleep_ms(HOLD_MS);     /* the same window the course leaves open */
     lock_account(&second->lock); /* still hold-and-wait, but never in a circle */
     move_money(t);
     unlock_account(&second->lock);

@@ -71,10 +71,10 @@ static const char *const job_name[] = {"cpu", "io"};
 /* One worker's share of a job. */
 struct share {
     enum job job;
-    int index;    /* which result slot is ours */
-    long units;   /* CPU job: units of work */
-    long waits;   /* IO job: blocking waits */
-    bool gil;     /* hold the simulated GIL to run */
+    int index;  /* which result slot is ours */
+    long units; /* CPU job: units of work */
+    long waits; /* IO job: blocking waits */
+    bool gil;   /* hold the simulated GIL to run */
 };
 
 static long wait_ms = DEFAULT_WAIT_MS;
@@ -141,10 +141,12 @@ static void do_share(const struct share *s)
         }
     } else {
         for (long w = 0; w < s->waits; w++) {
-            x = cpu_unit(x); /* a little work to prepare the request... */
+            x = cpu_unit(x); /* a little work to prepare the request */
+            /* then the blocking call (a recv, a read, a sleep), made
+             * without the GIL, as CPython does */
             if (s->gil)
-                gil_release(); /* ...then block without the GIL, as CPython does */
-            clock_sleep_ms(wait_ms); /* the blocking call: a recv, a read, a sleep */
+                gil_release();
+            clock_sleep_ms(wait_ms);
             if (s->gil)
                 gil_acquire();
         }

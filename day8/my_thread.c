@@ -40,8 +40,8 @@
 enum {
     DEFAULT_TIMES = 3,
     MAX_TIMES = 10,
-    MAX_SONG = 64,    /* bytes */
-    PAUSE_MS = 100,   /* the course: sleep(1) or sleep(2) */
+    MAX_SONG = 64,  /* bytes */
+    PAUSE_MS = 100, /* the course: sleep(1) or sleep(2) */
 };
 
 static double start_time; /* written before any thread starts, then only read */

@@ -153,7 +153,7 @@ static void name_and_alive(void)
 
     bool alive = is_alive(t); /* yes: it is blocked in read() until we close */
     printf("main: worker alive: %s\n", alive ? "yes" : "no");
-    close(stop[1]); /* the worker's read returns 0: it ends */
+    close(stop[1]);                                  /* the worker's read returns 0: it ends */
     if (alive && (err = pthread_join(t, NULL)) != 0) /* joined already if not alive */
         die_pthread(err, "pthread_join");
     printf("main: joined the worker; alive: no\n");

@@ -145,8 +145,8 @@ static bool event_wait(struct event *e, long timeout_ms)
 
 /* --- the story ------------------------------------------------------------ */
 
-static struct event spoken;             /* set once the visitor has spoken */
-static char password[PASSWORD_SIZE];    /* written before set, read after wait */
+static struct event spoken;          /* set once the visitor has spoken */
+static char password[PASSWORD_SIZE]; /* written before set, read after wait */
 static const char *visitor_says = THE_PASSWORD;
 static long visitor_delay_ms = DEFAULT_DELAY_MS;
 

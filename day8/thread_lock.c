@@ -183,15 +183,15 @@ int main(int argc, char *argv[])
                expected - counter);
 
     /* Part 2 */
-    printf("pair: a writer does a++, b++ %ld times; a checker tests a == b %ld times; %s\n",
-           rounds, rounds, how);
+    printf("pair: a writer does a++, b++ %ld times; a checker tests a == b %ld times; %s\n", rounds,
+           rounds, how);
     long mismatches = 0;
     pthread_t w, c;
     start(&w, writer, NULL);
     start(&c, checker, &mismatches);
     join(w);
     join(c);
-    printf("pair: the checker saw a != b %ld times (a = %ld, b = %ld at the end)\n", mismatches,
-           a, b);
+    printf("pair: the checker saw a != b %ld times (a = %ld, b = %ld at the end)\n", mismatches, a,
+           b);
     return 0;
 }

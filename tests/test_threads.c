@@ -108,9 +108,9 @@ static void assert_help(const char *prog)
 static void test_every_program_has_help_and_rejects_unknown_options(void **state)
 {
     (void)state;
-    const char *progs[] = {"day7/thread1",      "day7/thread2",      "day8/thread_attr",
-                           "day8/my_thread",    "day8/thread_event", "day8/thread_lock",
-                           "day8/dead_lock",    "day8/gil",          "day8/proc_vs_thread"};
+    const char *progs[] = {"day7/thread1",   "day7/thread2",      "day8/thread_attr",
+                           "day8/my_thread", "day8/thread_event", "day8/thread_lock",
+                           "day8/dead_lock", "day8/gil",          "day8/proc_vs_thread"};
     for (size_t i = 0; i < sizeof progs / sizeof progs[0]; i++) {
         assert_help(progs[i]);
         assert_usage_error(progs[i], "-Z", NULL);
@@ -516,8 +516,8 @@ static int parse_gil_rows(const char *out, struct gil_row *rows, int max)
          line = strtok_r(NULL, "\n", &save)) {
         struct gil_row *row = &rows[n];
         char x;
-        if (sscanf(line, "%7s %15s %d %lf %lf%c", row->job, row->how, &row->workers,
-                   &row->wall_ms, &row->speedup, &x) == 6 &&
+        if (sscanf(line, "%7s %15s %d %lf %lf%c", row->job, row->how, &row->workers, &row->wall_ms,
+                   &row->speedup, &x) == 6 &&
             x == 'x')
             n++;
     }
@@ -681,8 +681,7 @@ int main(void)
         cmocka_unit_test_teardown(test_thread_lock_is_exact_with_the_mutex, harness_teardown),
         cmocka_unit_test_teardown(test_thread_lock_without_the_lock_reports, harness_teardown),
         cmocka_unit_test_teardown(test_dead_lock_fixed_version_is_exact, harness_teardown),
-        cmocka_unit_test_teardown(test_dead_lock_deadlock_is_detected_and_broken,
-                                  harness_teardown),
+        cmocka_unit_test_teardown(test_dead_lock_deadlock_is_detected_and_broken, harness_teardown),
         cmocka_unit_test_teardown(test_dead_lock_bad_arguments, harness_teardown),
         cmocka_unit_test_teardown(test_gil_table_is_complete_and_consistent, harness_teardown),
         cmocka_unit_test_teardown(test_gil_default_run, harness_teardown),
