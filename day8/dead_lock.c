@@ -79,15 +79,151 @@ static struct account accounts[NACCOUNTS] = {
 };
 
 static long timeout_ms = DEFAULT_TIMEOUT_MS;
+static struct transfer transfers[NTRANSFERS];
 static pthread_barrier_t both_hold_one; /* --deadlock: make the cycle certain */
+
+/* The lock table (--deadlock): who holds what, who waits for what. */
+static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
+static const struct transfer *holder[NACCOUNTS]; /* by account id - 1 */
+static bool reported;                            /* the table was printed */
+
+/* Helpers, after the lesson: */
+static void lock_account(pthread_mutex_t *m);
+static void unlock_account(pthread_mutex_t *m);
+static void move_money(struct transfer *t);
+static struct timespec deadline_in(long ms);
+static void table_holds(const struct transfer *t, const struct account *acc, bool holds);
+static void table_waits(struct transfer *t, const struct account *acc);
+static bool find_cycle(const struct transfer *t, const struct transfer **victim);
+static void report(const struct transfer *t, const struct transfer *victim);
+
+/* --- the lesson: two ways to make a transfer ---------------------------------- */
+
+/* The fix: always lock the lower account id first. Every thread climbs the
+ * ids in the same direction, so none can hold a higher lock while waiting
+ * for a lower one: no cycle (CONDITION 4 broken). */
+static void transfer_ordered(struct transfer *t)
+{
+    struct account *first = t->from->id < t->to->id ? t->from : t->to;
+    struct account *second = first == t->from ? t->to : t->from;
+    printf("%s: locks %s's account (id %d), then %s's (id %d)\n", t->label, first->name, first->id,
+           second->name, second->id);
+    lock_account(&first->lock);
+    clock_sleep_ms(HOLD_MS);     /* the same window the course leaves open */
+    lock_account(&second->lock); /* still hold-and-wait, but never in a circle */
+    move_money(t);
+    unlock_account(&second->lock);
+    unlock_account(&first->lock);
+}
+
+/* The course's order: from, then to. Deadlocks; detected by a timed lock. */
+static void transfer_naive(struct transfer *t)
+{
+    lock_account(&t->from->lock); /* CONDITION 1: now nobody else can have it */
+    table_holds(t, t->from, true);
+    printf("%s: locked %s's account; now wants %s's\n", t->label, t->from->name, t->to->name);
+
+    int err = pthread_barrier_wait(&both_hold_one); /* each holds one lock now */
+    if (err != 0 && err != PTHREAD_BARRIER_SERIAL_THREAD)
+        die_pthread(err, "pthread_barrier_wait");
+
+    table_waits(t, t->to);
+    for (int attempt = 1;; attempt++) {
+        struct timespec deadline = deadline_in(timeout_ms);
+        /* CONDITION 2, hold and wait: we still hold from while we wait for to.
+         * CONDITION 4, circular wait: the other transfer holds to and waits
+         * for our from. A plain pthread_mutex_lock here would never return. */
+        err = pthread_mutex_timedlock(&t->to->lock, &deadline);
+        if (err == 0)
+            break;
+        if (err != ETIMEDOUT)
+            die_pthread(err, "pthread_mutex_timedlock");
+
+        /* Not in time: suspect a deadlock, and look for a cycle in the lock
+         * table. One transfer in the cycle, the victim, backs off; a fixed
+         * rule picks it (the one holding the highest account id), so every
+         * run ends the same way. The others wait again. */
+        mutex_lock(&table_lock);
+        const struct transfer *victim;
+        bool cycle = find_cycle(t, &victim);
+        if (cycle)
+            report(t, victim);
+        mutex_unlock(&table_lock);
+        if ((cycle && victim == t) || attempt == MAX_ATTEMPTS) {
+            /* CONDITION 3, no preemption: nobody can take our lock away,
+             * so we give it up ourselves. That breaks the deadlock. */
+            table_waits(t, NULL);
+            table_holds(t, t->from, false);
+            unlock_account(&t->from->lock);
+            printf("%s: backs off: released %s's account, transfer abandoned (nothing moved)\n",
+                   t->label, t->from->name);
+            return;
+        }
+    }
+    table_waits(t, NULL);
+    table_holds(t, t->to, true);
+    move_money(t);
+    table_holds(t, t->to, false);
+    unlock_account(&t->to->lock);
+    table_holds(t, t->from, false);
+    unlock_account(&t->from->lock);
+}
+
+static bool deadlock_mode;
+
+static void *run_transfer(void *arg)
+{
+    if (deadlock_mode)
+        transfer_naive(arg);
+    else
+        transfer_ordered(arg);
+    return NULL;
+}
+
+/* --- helpers: the account locks, the money, the deadline --------------------- */
+
+/* Both locks are held: move the money. */
+static void move_money(struct transfer *t)
+{
+    t->from->balance -= t->amount;
+    t->to->balance += t->amount;
+    t->done = true;
+    printf("%s: moved %ld\n", t->label, t->amount);
+}
+
+static void lock_account(pthread_mutex_t *m)
+{
+    int err = pthread_mutex_lock(m);
+    if (err != 0)
+        die_pthread(err, "pthread_mutex_lock");
+}
+
+static void unlock_account(pthread_mutex_t *m)
+{
+    int err = pthread_mutex_unlock(m);
+    if (err != 0)
+        die_pthread(err, "pthread_mutex_unlock");
+}
+
+/* An absolute CLOCK_REALTIME time, ms from now: pthread_mutex_timedlock
+ * measures on that clock (glibc's pthread_mutex_clocklock can use another). */
+static struct timespec deadline_in(long ms)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+        die_errno("clock_gettime");
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
 
 /* --- the lock table: who holds what, who waits for what --------------------
  * Kept only to REPORT a deadlock, as a database's lock manager does. It has
  * its own mutex; nobody ever waits for another lock while holding it. */
-
-static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
-static const struct transfer *holder[NACCOUNTS]; /* by account id - 1 */
-static bool reported;
 
 static void table_holds(const struct transfer *t, const struct account *acc, bool holds)
 {
@@ -126,8 +262,7 @@ static bool find_cycle(const struct transfer *t, const struct transfer **victim)
 }
 
 /* Print the lock table once: which transfer holds what and waits for what. */
-static void report(const struct transfer *t, const struct transfer *all,
-                   const struct transfer *victim)
+static void report(const struct transfer *t, const struct transfer *victim)
 {
     if (reported)
         return;
@@ -135,7 +270,7 @@ static void report(const struct transfer *t, const struct transfer *all,
     printf("deadlock: %s did not get %s's account in %ld ms; the lock table says:\n", t->label,
            t->to->name, timeout_ms);
     for (int i = 0; i < NTRANSFERS; i++) {
-        const struct transfer *u = &all[i];
+        const struct transfer *u = &transfers[i];
         printf("deadlock:   %s holds %s's account, waits for %s's account (held by %s)\n", u->label,
                u->from->name, u->waiting_for ? u->waiting_for->name : "nothing",
                u->waiting_for && holder[u->waiting_for->id - 1]
@@ -144,126 +279,6 @@ static void report(const struct transfer *t, const struct transfer *all,
     }
     printf("deadlock: a cycle, so nobody can go on: deadlock detected; victim: %s\n",
            victim->label);
-}
-
-/* --- moving money ------------------------------------------------------------ */
-
-/* Both locks are held: move the money. */
-static void move_money(struct transfer *t)
-{
-    t->from->balance -= t->amount;
-    t->to->balance += t->amount;
-    t->done = true;
-    printf("%s: moved %ld\n", t->label, t->amount);
-}
-
-static void lock_account(pthread_mutex_t *m)
-{
-    int err = pthread_mutex_lock(m);
-    if (err != 0)
-        die_pthread(err, "pthread_mutex_lock");
-}
-
-static void unlock_account(pthread_mutex_t *m)
-{
-    int err = pthread_mutex_unlock(m);
-    if (err != 0)
-        die_pthread(err, "pthread_mutex_unlock");
-}
-
-/* The fix: always lock the lower account id first. Every thread climbs the
- * ids in the same direction, so none can hold a higher lock while waiting
- * for a lower one: no cycle (CONDITION 4 broken). */
-static void transfer_ordered(struct transfer *t)
-{
-    struct account *first = t->from->id < t->to->id ? t->from : t->to;
-    struct account *second = first == t->from ? t->to : t->from;
-    printf("%s: locks %s's account (id %d), then %s's (id %d)\n", t->label, first->name, first->id,
-           second->name, second->id);
-    lock_account(&first->lock);
-    clock_sleep_ms(HOLD_MS);     /* the same window the course leaves open */
-    lock_account(&second->lock); /* still hold-and-wait, but never in a circle */
-    move_money(t);
-    unlock_account(&second->lock);
-    unlock_account(&first->lock);
-}
-
-/* An absolute CLOCK_REALTIME time, ms from now: pthread_mutex_timedlock
- * measures on that clock (glibc's pthread_mutex_clocklock can use another). */
-static struct timespec deadline_in(long ms)
-{
-    struct timespec ts;
-    if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
-        die_errno("clock_gettime");
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return ts;
-}
-
-static struct transfer transfers[NTRANSFERS];
-
-/* The course's order: from, then to. Deadlocks; detected by a timed lock. */
-static void transfer_naive(struct transfer *t)
-{
-    lock_account(&t->from->lock); /* CONDITION 1: now nobody else can have it */
-    table_holds(t, t->from, true);
-    printf("%s: locked %s's account; now wants %s's\n", t->label, t->from->name, t->to->name);
-
-    int err = pthread_barrier_wait(&both_hold_one); /* each holds one lock now */
-    if (err != 0 && err != PTHREAD_BARRIER_SERIAL_THREAD)
-        die_pthread(err, "pthread_barrier_wait");
-
-    table_waits(t, t->to);
-    for (int attempt = 1;; attempt++) {
-        struct timespec deadline = deadline_in(timeout_ms);
-        /* CONDITION 2, hold and wait: we still hold from while we wait for to.
-         * CONDITION 4, circular wait: the other transfer holds to and waits
-         * for our from. A plain pthread_mutex_lock here would never return. */
-        err = pthread_mutex_timedlock(&t->to->lock, &deadline);
-        if (err == 0)
-            break;
-        if (err != ETIMEDOUT)
-            die_pthread(err, "pthread_mutex_timedlock");
-
-        mutex_lock(&table_lock);
-        const struct transfer *victim;
-        bool cycle = find_cycle(t, &victim);
-        if (cycle)
-            report(t, transfers, victim);
-        mutex_unlock(&table_lock);
-        if ((cycle && victim == t) || attempt == MAX_ATTEMPTS) {
-            /* CONDITION 3, no preemption: nobody can take our lock away,
-             * so we give it up ourselves. That breaks the deadlock. */
-            table_waits(t, NULL);
-            table_holds(t, t->from, false);
-            unlock_account(&t->from->lock);
-            printf("%s: backs off: released %s's account, transfer abandoned (nothing moved)\n",
-                   t->label, t->from->name);
-            return;
-        }
-    }
-    table_waits(t, NULL);
-    table_holds(t, t->to, true);
-    move_money(t);
-    table_holds(t, t->to, false);
-    unlock_account(&t->to->lock);
-    table_holds(t, t->from, false);
-    unlock_account(&t->from->lock);
-}
-
-static bool deadlock_mode;
-
-static void *run_transfer(void *arg)
-{
-    if (deadlock_mode)
-        transfer_naive(arg);
-    else
-        transfer_ordered(arg);
-    return NULL;
 }
 
 static long total(void)
