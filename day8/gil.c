@@ -18,9 +18,9 @@
  * GIL, released around each blocking call and handed over after each unit
  * of work, as CPython does. It prints the wall time of each and the speedup
  * over the sequential run (sequential time / this time). Each is measured
- * REPEAT times, the four ways in turn, and the best (shortest) time is
- * kept: on a shared machine other programs steal the CPU at random moments,
- * and the best run is the one they disturbed least.
+ * several times (runs), the four ways in turn, and the best (shortest)
+ * time is kept: on a shared machine other programs steal the CPU at random
+ * moments, and the best run is the one they disturbed least.
  *
  * Usage: gil [-t T] [-c UNITS] [-i WAITS] [-d MS] [-r REPEAT] [-h]
  *   -t T       workers (threads or processes), 1..32 (default 4)
@@ -29,7 +29,9 @@
  *   -i WAITS   IO job: blocking waits in all, split over the workers,
  *              1..1000 (default 8)
  *   -d MS      IO job: length of one wait, 1..1000 ms (default 15)
- *   -r REPEAT  measurements of each, the best is kept, 1..10 (default 3)
+ *   -r REPEAT  runs of each, the best is kept, 1..10 (default: up to 3,
+ *              fewer if a job has taken 0.8 s already, so that a busy
+ *              machine does not make the run long)
  *
  * Watch for: cpu threads+GIL ~1.00x or below, while cpu threads and
  * processes get ~min(T, cores)x; io threads+GIL ~Tx like the others.
@@ -62,6 +64,7 @@ enum {
     MAX_REPEAT = 10,
     UNIT_ITERATIONS = 50000, /* one unit of CPU work: about 0.1 ms */
 };
+static const double JOB_BUDGET_S = 0.8; /* no new run of a job after this, without -r */
 
 enum job { CPU_JOB, IO_JOB };
 enum how { SEQUENTIAL, THREADS, PROCESSES, GIL_THREADS, NHOW };
@@ -226,13 +229,14 @@ static const char usage[] =
     "  -c UNITS   CPU job: units of work (~0.1 ms each) in all, 1..100000 (default 480)\n"
     "  -i WAITS   IO job: blocking waits in all, 1..1000 (default 8)\n"
     "  -d MS      IO job: length of one wait, 1..1000 ms (default 15)\n"
-    "  -r REPEAT  measurements of each way, the best is kept, 1..10 (default 3)\n";
+    "  -r REPEAT  runs of each way, the best is kept, 1..10 (default: up to 3 in 0.8 s)\n";
 
 int main(int argc, char *argv[])
 {
     prog_init(argv[0]);
     long workers = DEFAULT_WORKERS, units = DEFAULT_UNITS, waits = DEFAULT_WAITS;
     long repeat = DEFAULT_REPEAT;
+    bool exact_repeat = false; /* -r given: exactly that many runs */
     int opt;
     while ((opt = getopt(argc, argv, "t:c:i:d:r:h")) != -1) {
         switch (opt) {
@@ -255,6 +259,7 @@ int main(int argc, char *argv[])
         case 'r':
             if (parse_long(optarg, 1, MAX_REPEAT, &repeat) < 0)
                 die_usage(usage, "bad -r REPEAT '%s': expected 1..%d", optarg, MAX_REPEAT);
+            exact_repeat = true;
             break;
         case 'h': print_usage_and_exit(usage);
         default: die_usage(usage, NULL);
@@ -266,24 +271,30 @@ int main(int argc, char *argv[])
 
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     printf("gil: %ld workers, %ld cores; cpu job: %ld units of work; io job: %ld waits of %ld "
-           "ms; best of %ld runs\n",
-           workers, cores, units, waits, wait_ms, repeat);
-    printf("%-4s %-12s %7s %9s %8s\n", "job", "how", "workers", "wall_ms", "speedup");
+           "ms\n",
+           workers, cores, units, waits, wait_ms);
+    printf("%-4s %-12s %7s %4s %9s %8s\n", "job", "how", "workers", "runs", "wall_ms", "speedup");
 
     double speedup[2][NHOW];
     for (enum job job = CPU_JOB; job <= IO_JOB; job++) {
-        double best[NHOW];
-        for (long r = 0; r < repeat; r++) { /* the four ways in turn, so a busy */
-            for (enum how how = SEQUENTIAL; how < NHOW; how++) { /* moment hits all */
+        double best[NHOW], job_start = clock_now();
+        long runs = 0;
+        while (runs < repeat) {
+            /* without -r, a busy machine gets fewer runs, not a long wait */
+            if (runs > 0 && !exact_repeat && clock_now() - job_start > JOB_BUDGET_S)
+                break;
+            /* the four ways in turn, so that a busy moment hits them all */
+            for (enum how how = SEQUENTIAL; how < NHOW; how++) {
                 double wall = run(job, how, (int)workers, units, waits);
-                if (r == 0 || wall < best[how])
+                if (runs == 0 || wall < best[how])
                     best[how] = wall;
             }
+            runs++;
         }
         for (enum how how = SEQUENTIAL; how < NHOW; how++) {
             speedup[job][how] = best[SEQUENTIAL] / best[how];
-            printf("%-4s %-12s %7ld %9.1f %7.2fx\n", job_name[job], how_name[how],
-                   how == SEQUENTIAL ? 1 : workers, best[how] * 1000, speedup[job][how]);
+            printf("%-4s %-12s %7ld %4ld %9.1f %7.2fx\n", job_name[job], how_name[how],
+                   how == SEQUENTIAL ? 1 : workers, runs, best[how] * 1000, speedup[job][how]);
         }
     }
 
