@@ -99,7 +99,7 @@ int main(int argc, char *argv[])
     for (int i = 0; i < nthreads; i++) {
         snprintf(names[i], sizeof names[i], "Tedu%d", i);
         /* Thread(target=fun, args=(work_ms,), kwargs={'name': ..., 'n': ...}) */
-        args[i] = (struct fun_args){work_ms, .name = names[i], .n = (i + 1) * N_STEP};
+        args[i] = (struct fun_args){work_ms, .name = names[i], .n = (i + 1) * (long)N_STEP};
         int err = pthread_create(&threads[i], NULL, fun, &args[i]);
         if (err != 0)
             die_pthread(err, "pthread_create");

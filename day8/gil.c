@@ -277,20 +277,17 @@ int main(int argc, char *argv[])
 
     double speedup[2][NHOW];
     for (enum job job = CPU_JOB; job <= IO_JOB; job++) {
-        double best[NHOW], job_start = clock_now();
+        double best[NHOW] = {0}, job_start = clock_now();
         long runs = 0;
-        while (runs < repeat) {
-            /* without -r, a busy machine gets fewer runs, not a long wait */
-            if (runs > 0 && !exact_repeat && clock_now() - job_start > JOB_BUDGET_S)
-                break;
-            /* the four ways in turn, so that a busy moment hits them all */
+        do { /* the four ways in turn, so that a busy moment hits them all */
             for (enum how how = SEQUENTIAL; how < NHOW; how++) {
                 double wall = run(job, how, (int)workers, units, waits);
                 if (runs == 0 || wall < best[how])
                     best[how] = wall;
             }
             runs++;
-        }
+            /* without -r, a busy machine gets fewer runs, not a long wait */
+        } while (runs < repeat && (exact_repeat || clock_now() - job_start <= JOB_BUDGET_S));
         for (enum how how = SEQUENTIAL; how < NHOW; how++) {
             speedup[job][how] = best[SEQUENTIAL] / best[how];
             printf("%-4s %-12s %7ld %4ld %9.1f %7.2fx\n", job_name[job], how_name[how],
