@@ -55,8 +55,8 @@ enum {
     DEFAULT_TIMEOUT_MS = 200,
     MIN_TIMEOUT_MS = 10,
     MAX_TIMEOUT_MS = 5000,
-    MAX_ATTEMPTS = 10, /* timed waits before a transfer gives up in any case */
 };
+static const double GIVE_UP_S = 5.0; /* waiting this long, a transfer backs off anyway */
 
 struct account {
     int id; /* 1, 2, ...: the order the fix takes the locks in */
@@ -128,7 +128,8 @@ static void transfer_naive(struct transfer *t)
         die_pthread(err, "pthread_barrier_wait");
 
     table_waits(t, t->to);
-    for (int attempt = 1;; attempt++) {
+    double waiting_since = clock_now();
+    for (;;) {
         struct timespec deadline = deadline_in(timeout_ms);
         /* CONDITION 2, hold and wait: we still hold from while we wait for to.
          * CONDITION 4, circular wait: the other transfer holds to and waits
@@ -149,7 +150,7 @@ static void transfer_naive(struct transfer *t)
         if (cycle)
             report(t, victim);
         mutex_unlock(&table_lock);
-        if ((cycle && victim == t) || attempt == MAX_ATTEMPTS) {
+        if ((cycle && victim == t) || clock_now() - waiting_since > GIVE_UP_S) {
             /* CONDITION 3, no preemption: nobody can take our lock away,
              * so we give it up ourselves. That breaks the deadlock. */
             table_waits(t, NULL);

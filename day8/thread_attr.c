@@ -60,8 +60,8 @@ const char *__tsan_default_options(void)
 #endif
 
 enum {
-    NAME_SIZE = 16,  /* the kernel's limit for a thread name, with its NUL */
-    HELPER_MS = 500, /* the course: 3 s */
+    NAME_SIZE = 16,   /* the kernel's limit for a thread name, with its NUL */
+    HELPER_MS = 1000, /* the course: 3 s */
 };
 
 /* The worker runs until main closes the pipe it reads: main decides when
