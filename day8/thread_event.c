@@ -1,0 +1,255 @@
+/* day8/thread_event.c — 线程Event / An Event built from a mutex and a condition variable
+ *
+ * Python's threading.Event is a flag threads can wait for: e.set(),
+ * e.clear(), e.wait([timeout]), e.is_set(). C has no Event, so this program
+ * builds one from the two pieces every thread library has: a mutex that
+ * protects the flag, and a condition variable to sleep on until it changes.
+ * Two rules make it correct:
+ *
+ *   - wait in a loop on the predicate (while (!flag)): pthread_cond_wait
+ *     may wake up although nobody signalled (a "spurious wake-up"), and the
+ *     flag may have been cleared again before the waiter runs;
+ *   - measure the timeout on CLOCK_MONOTONIC (pthread_condattr_setclock):
+ *     the default clock is the wall clock, which jumps when someone sets
+ *     the date, and would make a 1 s wait last an hour or return at once.
+ *
+ * The course's story (智取威虎山): the visitor 杨子荣 comes to the bandits'
+ * gate and says the password 天王盖地虎; main, the guard, waits on the Event
+ * until he has spoken, then checks the password: 宝塔镇河妖 if it is right,
+ * 打死他 if it is wrong or nobody spoke in time.
+ *
+ * Usage: thread_event [-p PASSWORD] [-d MS] [-t MS] [--set-first] [-h]
+ *   -p PASSWORD   what the visitor says (default 天王盖地虎)
+ *   -d MS         the visitor arrives after MS ms, 0..5000 (default 300)
+ *   -t MS         the guard waits at most MS ms, 0..10000 (default: forever)
+ *   --set-first   the guard waits only after the visitor has left: the Event
+ *                 is already set, so wait returns at once (it remembers)
+ *
+ * Watch for: "e.wait() -> true after 0.30 s": main slept until set();
+ * with -t 100 -d 1000, "-> false after 0.10 s"; after e.clear(), a short
+ * wait times out.
+ * See also: day8/thread_lock (mutual exclusion), day8/dead_lock.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/clock.h"
+#include "common/errors.h"
+#include "common/options.h"
+#include "common/pthread_check.h"
+
+#define THE_PASSWORD "天王盖地虎"
+#define THE_ANSWER   "宝塔镇河妖"
+
+enum {
+    DEFAULT_DELAY_MS = 300,
+    MAX_DELAY_MS = 5000,
+    MAX_TIMEOUT_MS = 10000,
+    WAIT_FOREVER = -1,
+    CLEARED_WAIT_MS = 50, /* the last demo: a wait nobody will end */
+    PASSWORD_SIZE = 64,
+};
+
+/* --- the Event ----------------------------------------------------------- */
+
+struct event {
+    pthread_mutex_t lock;   /* protects flag */
+    pthread_cond_t changed; /* broadcast when flag becomes true */
+    bool flag;
+};
+
+static void event_init(struct event *e)
+{
+    pthread_condattr_t attr;
+    int err = pthread_condattr_init(&attr);
+    if (err != 0)
+        die_pthread(err, "pthread_condattr_init");
+    /* timeouts measured on the clock that never jumps */
+    if ((err = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC)) != 0)
+        die_pthread(err, "pthread_condattr_setclock");
+    if ((err = pthread_cond_init(&e->changed, &attr)) != 0)
+        die_pthread(err, "pthread_cond_init");
+    pthread_condattr_destroy(&attr);
+    if ((err = pthread_mutex_init(&e->lock, NULL)) != 0)
+        die_pthread(err, "pthread_mutex_init");
+    e->flag = false;
+}
+
+static void event_destroy(struct event *e)
+{
+    pthread_cond_destroy(&e->changed);
+    pthread_mutex_destroy(&e->lock);
+}
+
+/* e.set(): set the flag and wake EVERY waiter (broadcast, not signal). */
+static void event_set(struct event *e)
+{
+    mutex_lock(&e->lock);
+    e->flag = true;
+    pthread_cond_broadcast(&e->changed);
+    mutex_unlock(&e->lock);
+}
+
+/* e.clear(): back to "not set"; later waits block again. */
+static void event_clear(struct event *e)
+{
+    mutex_lock(&e->lock);
+    e->flag = false;
+    mutex_unlock(&e->lock);
+}
+
+/* e.is_set() */
+static bool event_is_set(struct event *e)
+{
+    mutex_lock(&e->lock);
+    bool flag = e->flag;
+    mutex_unlock(&e->lock);
+    return flag;
+}
+
+/* e.wait(timeout): block until the flag is set, or timeout_ms passed
+ * (WAIT_FOREVER: no limit). Returns the flag, like Python: false means
+ * it timed out. */
+static bool event_wait(struct event *e, long timeout_ms)
+{
+    struct timespec deadline;
+    if (timeout_ms != WAIT_FOREVER) {
+        if (clock_gettime(CLOCK_MONOTONIC, &deadline) < 0) /* the condvar's clock */
+            die_errno("clock_gettime");
+        deadline.tv_sec += timeout_ms / 1000;
+        deadline.tv_nsec += (timeout_ms % 1000) * 1000000L;
+        if (deadline.tv_nsec >= 1000000000L) {
+            deadline.tv_sec++;
+            deadline.tv_nsec -= 1000000000L;
+        }
+    }
+    mutex_lock(&e->lock);
+    while (!e->flag) { /* the predicate loop: wake-ups can be spurious */
+        int err = timeout_ms == WAIT_FOREVER
+                      ? pthread_cond_wait(&e->changed, &e->lock)
+                      : pthread_cond_timedwait(&e->changed, &e->lock, &deadline);
+        if (err == ETIMEDOUT)
+            break;
+        if (err != 0)
+            die_pthread(err, "pthread_cond_wait");
+    }
+    bool flag = e->flag; /* read under the lock: it may have been set just now */
+    mutex_unlock(&e->lock);
+    return flag;
+}
+
+/* --- the story ------------------------------------------------------------ */
+
+static struct event spoken;          /* set once the visitor has spoken */
+static char password[PASSWORD_SIZE]; /* written before set, read after wait */
+static const char *visitor_says = THE_PASSWORD;
+static long visitor_delay_ms = DEFAULT_DELAY_MS;
+
+/* The visitor thread: arrive, say the password, set the Event. */
+static void *yang_zirong(void *arg)
+{
+    (void)arg;
+    clock_sleep_ms(visitor_delay_ms);
+    printf("杨子荣: 前来拜山头 comes to the mountain gate and says: %s\n", visitor_says);
+    snprintf(password, sizeof password, "%s", visitor_says);
+    event_set(&spoken); /* after writing password: the guard reads it after wait */
+    return NULL;
+}
+
+/* main, the guard: wait until the visitor has spoken, then check. */
+static void guard(long timeout_ms)
+{
+    char call[32] = "e.wait()";
+    if (timeout_ms != WAIT_FOREVER)
+        snprintf(call, sizeof call, "e.wait(%ld ms)", timeout_ms);
+    printf("main: 说对口令就是自己人 say the password and you are one of us; %s\n", call);
+    double start = clock_now();
+    bool set = event_wait(&spoken, timeout_ms);
+    printf("main: %s -> %s after %.3f s\n", call, set ? "true" : "false", clock_now() - start);
+
+    if (!set) {
+        printf("main: nobody spoke in time: 打死他 shoot him!\n");
+    } else if (strcmp(password, THE_PASSWORD) == 0) {
+        printf("main: %s — 确认过眼神，你是对的人 the right person\n", THE_ANSWER);
+    } else {
+        printf("main: \"%s\" is the wrong password: 打死他 shoot him!\n", password);
+    }
+}
+
+static const char usage[] =
+    "usage: thread_event [-p PASSWORD] [-d MS] [-t MS] [--set-first] [-h]\n"
+    "  -p PASSWORD   what the visitor says (default " THE_PASSWORD ")\n"
+    "  -d MS         the visitor arrives after MS ms, 0..5000 (default 300)\n"
+    "  -t MS         the guard waits at most MS ms, 0..10000 (default: forever)\n"
+    "  --set-first   the guard waits only after the visitor has left\n";
+
+int main(int argc, char *argv[])
+{
+    prog_init(argv[0]);
+    static const struct option longopts[] = {
+        {"set-first", no_argument, NULL, 'S'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    long timeout_ms = WAIT_FOREVER;
+    bool set_first = false;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "p:d:t:h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'p':
+            if (optarg[0] == '\0' || strlen(optarg) >= PASSWORD_SIZE)
+                die_usage(usage, "bad PASSWORD: expected 1..%d bytes", PASSWORD_SIZE - 1);
+            visitor_says = optarg;
+            break;
+        case 'd':
+            if (parse_long(optarg, 0, MAX_DELAY_MS, &visitor_delay_ms) < 0)
+                die_usage(usage, "bad -d MS '%s': expected 0..%d", optarg, MAX_DELAY_MS);
+            break;
+        case 't':
+            if (parse_long(optarg, 0, MAX_TIMEOUT_MS, &timeout_ms) < 0)
+                die_usage(usage, "bad -t MS '%s': expected 0..%d", optarg, MAX_TIMEOUT_MS);
+            break;
+        case 'S': set_first = true; break;
+        case 'h': print_usage_and_exit(usage);
+        default: die_usage(usage, NULL);
+        }
+    }
+    if (optind != argc)
+        die_usage(usage, "unexpected argument '%s'", argv[optind]);
+    setvbuf(stdout, NULL, _IOLBF, 0); /* whole lines, also into a pipe */
+
+    event_init(&spoken);
+    pthread_t visitor;
+    int err = pthread_create(&visitor, NULL, yang_zirong, NULL);
+    if (err != 0)
+        die_pthread(err, "pthread_create");
+
+    if (set_first) {
+        /* Let the visitor speak and leave before anyone waits. A bare
+         * pthread_cond_signal sent now would be lost; the Event's flag is not. */
+        if ((err = pthread_join(visitor, NULL)) != 0)
+            die_pthread(err, "pthread_join");
+        printf("main: the visitor has already left; e.is_set() -> %s\n",
+               event_is_set(&spoken) ? "true" : "false");
+        guard(timeout_ms);
+    } else {
+        guard(timeout_ms);
+        if ((err = pthread_join(visitor, NULL)) != 0)
+            die_pthread(err, "pthread_join");
+    }
+
+    /* The rest of the interface, after the visitor is gone. */
+    event_clear(&spoken);
+    printf("main: e.clear(); e.is_set() -> %s\n", event_is_set(&spoken) ? "true" : "false");
+    double start = clock_now();
+    bool set = event_wait(&spoken, CLEARED_WAIT_MS);
+    printf("main: e.wait(%d ms) on the cleared event -> %s after %.3f s\n", CLEARED_WAIT_MS,
+           set ? "true" : "false", clock_now() - start);
+    event_destroy(&spoken);
+    return 0;
+}
