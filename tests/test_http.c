@@ -131,7 +131,7 @@ static bool read_response(struct client *c, bool head_only, struct response *r)
 {
     memset(r, 0, sizeof *r);
     char *end;
-    while ((end = memmem(c->buf, c->len, "\r\n\r\n", 4)) == NULL)
+    while (c->len == 0 || (end = memmem(c->buf, c->len, "\r\n\r\n", 4)) == NULL)
         if (!fill(c)) {
             if (c->len == 0)
                 return false;
@@ -1113,6 +1113,58 @@ static void test_sigterm_with_work_in_flight(void **state)
     close(stuck);
 }
 
+/* --- the client, http_get -------------------------------------------------------- */
+
+static void test_http_get_client(void **state)
+{
+    (void)state;
+    struct server s;
+    start(&s, NULL, NULL);
+    char port[16];
+    snprintf(port, sizeof port, "%d", s.port);
+    struct run_result r;
+    const char *get[] = {program_path("day10/http/http_get"), "-p", port, "/a.txt", "/file.txt",
+                         "/big.bin", NULL};
+    run_program_text(&r, get, NULL, 10);
+    assert_exit_code(&r, 0);
+    assert_int_equal(count_lines_containing(r.out, "HTTP/1.1 200 OK"), 3);
+    assert_int_equal(count_lines_containing(r.out, "Connection: keep-alive"), 2);
+    assert_int_equal(count_lines_containing(r.out, "Connection: close"), 1); /* the last */
+    assert_non_null(strstr(r.out, "\r\n\r\na"));
+    assert_non_null(strstr(r.out, "\r\n\r\n0123456789"));
+    char want[64];
+    snprintf(want, sizeof want, "[%d bytes of application/octet-stream]", BIG_SIZE);
+    assert_true(has_line(r.out, want));
+    run_result_free(&r);
+
+    const char *raw[] = {program_path("day10/http/http_get"), "-r", "-p", port, NULL};
+    run_program_text(&r, raw, "BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n", 10);
+    assert_exit_code(&r, 0);
+    assert_int_equal(strncmp(r.out, "HTTP/1.1 501 Not Implemented\r\n", 30), 0);
+    run_result_free(&r);
+    assert_server_stops_cleanly(&s);
+
+    const char *refused[] = {program_path("day10/http/http_get"), "-p", port, "/", NULL};
+    run_program_text(&r, refused, NULL, 10); /* the server is gone */
+    assert_exit_code(&r, 1);
+    assert_non_null(strstr(r.err, "connect"));
+    run_result_free(&r);
+    const char *bad[][3] = {{NULL}, {"-r", "/a"}, {"a b"}, {"-x"}, {"nopath"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *argv[] = {program_path("day10/http/http_get"), "-p", port, bad[i][0],
+                              bad[i][1], NULL};
+        run_program_text(&r, argv, NULL, 5);
+        assert_exit_code(&r, 2);
+        assert_non_null(strstr(r.err, "usage: http_get"));
+        run_result_free(&r);
+    }
+    const char *help[] = {program_path("day10/http/http_get"), "-h", NULL};
+    run_program_text(&r, help, NULL, 5);
+    assert_exit_code(&r, 0);
+    assert_non_null(strstr(r.out, "usage: http_get"));
+    run_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1135,6 +1187,7 @@ int main(void)
         cmocka_unit_test_teardown(test_max_connections, harness_teardown),
         cmocka_unit_test_teardown(test_out_of_descriptors, harness_teardown),
         cmocka_unit_test_teardown(test_sigterm_with_work_in_flight, harness_teardown),
+        cmocka_unit_test_teardown(test_http_get_client, harness_teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -323,12 +323,12 @@ static long long range_number(const char **p, const char *end)
 {
     long long v = 0;
     int n = 0;
-    while (*p < end && **p >= '0' && **p <= '9' && n < 19) {
+    for (; *p < end && **p >= '0' && **p <= '9'; (*p)++) {
+        if (++n > 18)
+            return -1; /* 10^18 bytes is more than any file: and no overflow */
         v = v * 10 + (**p - '0');
-        (*p)++;
-        n++;
     }
-    return n == 0 || n > 18 ? -1 : v;
+    return n == 0 ? -1 : v;
 }
 
 int http_parse_range(struct http_text value, long long size, long long *first, long long *last)

@@ -430,6 +430,8 @@ static void log_request(struct server *s, int fd)
             line[o++] = (char)ch;
     }
     line[o] = '\0';
+    if (o == 0) /* refused before the request line was known (414) */
+        snprintf(line, sizeof line, "-");
     fprintf(stderr, "%s - - [%s] \"%s\" %d %lld\n", peer, when, line, s->reply.status,
             s->reply.body_len);
 }
