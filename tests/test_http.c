@@ -36,12 +36,12 @@
 #include "common/net.h"
 #include "tests/harness.h"
 
-#define SERVER    "day10/http/http_server"
-#define BIG_SIZE  (3 * 1024 * 1024 + 123) /* bytes of big.bin: sent with sendfile */
-#define SITE_DIR  "day10/http/site"
+#define SERVER   "day10/http/http_server"
+#define BIG_SIZE (3 * 1024 * 1024 + 123) /* bytes of big.bin: sent with sendfile */
+#define SITE_DIR "day10/http/site"
 
 static char base[PATH_MAX], www[PATH_MAX + 8];
-static char *big;   /* the content of www/big.bin */
+static char *big;    /* the content of www/big.bin */
 static time_t mtime; /* of www/a.txt */
 
 /* --- a tiny HTTP client ------------------------------------------------------ */
@@ -311,8 +311,8 @@ static int group_setup(void **state)
     write_file("www/index.html", "<p>home</p>\n", 12);
     write_file("www/dir/index.html", "<p>dir</p>\n", 11);
     write_file("www/list/<i>&.txt", "x", 1);
-    const char *exts[] = {"html", "css", "js",  "json", "svg", "png", "jpg",
-                          "gif",  "ico", "webp", "txt", "pdf", "wasm", "mp4", "bin"};
+    const char *exts[] = {"html", "css",  "js",  "json", "svg",  "png", "jpg", "gif",
+                          "ico",  "webp", "txt", "pdf",  "wasm", "mp4", "bin"};
     for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
         snprintf(p, sizeof p, "www/file.%s", exts[i]);
         write_file(p, "0123456789", 10);
@@ -355,8 +355,8 @@ static void test_usage_and_bad_arguments(void **state)
     assert_exit_code(&r, 0);
     assert_non_null(strstr(r.out, "usage: http_server"));
     run_result_free(&r);
-    const char *bad[][4] = {{"-x", NULL}, {"-p", "99999"}, {"-m", "0"},
-                            {"-t", "abc"}, {"-k", "-5"},   {"extra", NULL}};
+    const char *bad[][4] = {{"-x", NULL},  {"-p", "99999"}, {"-m", "0"},
+                            {"-t", "abc"}, {"-k", "-5"},    {"extra", NULL}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *argv[] = {program_path(SERVER), bad[i][0], bad[i][1], NULL};
         run_program_text(&r, argv, NULL, 5);
@@ -393,9 +393,9 @@ static void test_shipped_site(void **state)
     assert_int_equal(exchange(s.port, "GET /logo.png HTTP/1.1\r\nHost: x\r\n\r\n", &r), 200);
     assert_memory_equal(r.body, "\x89PNG", 4);
     response_free(&r);
-    assert_int_equal(exchange(s.port, "GET /clip.mp4 HTTP/1.1\r\nHost: x\r\nRange: bytes=0-\r\n\r\n",
-                              &r),
-                     206); /* what a browser's <video> asks first */
+    assert_int_equal(
+        exchange(s.port, "GET /clip.mp4 HTTP/1.1\r\nHost: x\r\nRange: bytes=0-\r\n\r\n", &r),
+        206); /* what a browser's <video> asks first */
     assert_string_equal(header(&r, "Content-Type"), "video/mp4");
     response_free(&r);
     assert_int_equal(exchange(s.port, "GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n", &r), 404);
@@ -467,8 +467,7 @@ static void test_mime_types(void **state)
     client_open(&c, s.port);
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         char request[128];
-        snprintf(request, sizeof request, "GET /file.%s HTTP/1.1\r\nHost: x\r\n\r\n",
-                 table[i][0]);
+        snprintf(request, sizeof request, "GET /file.%s HTTP/1.1\r\nHost: x\r\n\r\n", table[i][0]);
         send_text(&c, request);
         struct response r;
         assert_true(read_response(&c, false, &r));
@@ -509,7 +508,7 @@ static void expect_error(int port, const char *request, size_t len, int status, 
     client_close(&c);
 }
 
-#define EXPECT_ERROR(port, text, status, closes)                                                  \
+#define EXPECT_ERROR(port, text, status, closes)                                                   \
     expect_error((port), (text), sizeof(text) - 1, (status), (closes))
 
 static void test_error_statuses(void **state)
@@ -520,8 +519,7 @@ static void test_error_statuses(void **state)
     int p = s.port;
     EXPECT_ERROR(p, "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n", 404, false);
     EXPECT_ERROR(p, "POST / HTTP/1.1\r\nHost: x\r\n\r\n", 405, false);
-    EXPECT_ERROR(p, "DELETE /a.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc", 405,
-                 true);
+    EXPECT_ERROR(p, "DELETE /a.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc", 405, true);
     EXPECT_ERROR(p, "BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n", 501, false);
     EXPECT_ERROR(p, "GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", 501, true);
     EXPECT_ERROR(p, "GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505, true);
@@ -639,9 +637,8 @@ static void test_not_modified_and_ranges(void **state)
         assert_string_equal(header(&r, "Content-Range"), cases[i].content_range);
         response_free(&r);
     }
-    assert_int_equal(exchange(p, "GET /file.txt HTTP/1.1\r\nHost: x\r\nRange: bytes=10-\r\n\r\n",
-                              &r),
-                     416);
+    assert_int_equal(
+        exchange(p, "GET /file.txt HTTP/1.1\r\nHost: x\r\nRange: bytes=10-\r\n\r\n", &r), 416);
     assert_string_equal(header(&r, "Content-Range"), "bytes */10");
     response_free(&r);
     /* If-Range with another date: the whole file */
@@ -721,8 +718,8 @@ static void test_pipelining_in_order(void **state)
     /* one write, many requests: a large file in the middle, so the ones
      * after it wait for it to go out, and errors that keep the connection */
     char all[4096] = "";
-    const char *paths[] = {"/a.txt", "/nope", "/big.bin", "/file.json", "/dir",
-                           "/index.html", "/a.txt", "/status"};
+    const char *paths[] = {"/a.txt", "/nope",       "/big.bin", "/file.json",
+                           "/dir",   "/index.html", "/a.txt",   "/status"};
     const int want[] = {200, 404, 200, 200, 301, 200, 200, 200};
     for (size_t i = 0; i < 8; i++) {
         char one[128];
@@ -921,17 +918,14 @@ static void test_1000_connections_leave_no_fd(void **state)
         case 0: /* a whole request, never read */
             (void)!write(fds[i], "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n", 33);
             break;
-        case 1: /* half a request */
-            (void)!write(fds[i], "GET /a.txt HTTP/1.1\r\nHo", 23);
-            break;
+        case 1: /* half a request */ (void)!write(fds[i], "GET /a.txt HTTP/1.1\r\nHo", 23); break;
         case 2: /* a download it will not finish */
             (void)!write(fds[i], "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n", 35);
             break;
         case 3: /* garbage */
             (void)!write(fds[i], "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 15);
             break;
-        default: /* nothing at all */
-            break;
+        default: /* nothing at all */ break;
         }
     }
     assert_true(count_open_fds(s.pid) > before + MANY / 2); /* they are there now */
@@ -966,7 +960,8 @@ static void test_clients_vanishing_mid_download(void **state)
     expect_no_leak(&s, &w);
     /* a slow reader (a big answer it does not read) blocks nobody */
     int stuck = connect_to(s.port);
-    const char *many = "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\nGET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n";
+    const char *many =
+        "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\nGET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n";
     assert_int_equal(write(stuck, many, strlen(many)), (ssize_t)strlen(many));
     double started = clock_now();
     assert_int_equal(get_status(s.port, "GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"), 200);
@@ -1031,9 +1026,8 @@ static long cpu_ticks(pid_t pid)
     buf[n] = '\0';
     char *p = strrchr(buf, ')');
     long utime = 0, stime = 0;
-    assert_int_equal(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %ld %ld", &utime,
-                            &stime),
-                     2);
+    assert_int_equal(
+        sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %ld %ld", &utime, &stime), 2);
     return utime + stime;
 }
 
@@ -1103,7 +1097,8 @@ static void test_sigterm_with_work_in_flight(void **state)
     int partial = connect_to(s.port);
     int stuck = connect_to(s.port);
     assert_int_equal(write(partial, "GET / HTTP/1.1\r\n", 16), 16);
-    const char *two = "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\nGET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n";
+    const char *two =
+        "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\nGET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n";
     assert_int_equal(write(stuck, two, strlen(two)), (ssize_t)strlen(two));
     assert_int_equal(status_number(s.port, "connections"), 4);
     assert_server_stops_cleanly(&s); /* exit 0, quickly, with all of that going on */
@@ -1123,8 +1118,8 @@ static void test_http_get_client(void **state)
     char port[16];
     snprintf(port, sizeof port, "%d", s.port);
     struct run_result r;
-    const char *get[] = {program_path("day10/http/http_get"), "-p", port, "/a.txt", "/file.txt",
-                         "/big.bin", NULL};
+    const char *get[] = {
+        program_path("day10/http/http_get"), "-p", port, "/a.txt", "/file.txt", "/big.bin", NULL};
     run_program_text(&r, get, NULL, 10);
     assert_exit_code(&r, 0);
     assert_int_equal(count_lines_containing(r.out, "HTTP/1.1 200 OK"), 3);
@@ -1151,8 +1146,8 @@ static void test_http_get_client(void **state)
     run_result_free(&r);
     const char *bad[][3] = {{NULL}, {"-r", "/a"}, {"a b"}, {"-x"}, {"nopath"}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        const char *argv[] = {program_path("day10/http/http_get"), "-p", port, bad[i][0],
-                              bad[i][1], NULL};
+        const char *argv[] = {
+            program_path("day10/http/http_get"), "-p", port, bad[i][0], bad[i][1], NULL};
         run_program_text(&r, argv, NULL, 5);
         assert_exit_code(&r, 2);
         assert_non_null(strstr(r.err, "usage: http_get"));

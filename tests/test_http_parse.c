@@ -159,7 +159,7 @@ static void test_small_body_is_read_and_dropped(void **state)
 static void test_400_bad_request_line(void **state)
 {
     (void)state;
-    EXPECT("GET /\r\n\r\n", 400);                    /* HTTP/0.9: no version */
+    EXPECT("GET /\r\n\r\n", 400);                      /* HTTP/0.9: no version */
     EXPECT("GET  / HTTP/1.1\r\nHost: x\r\n\r\n", 400); /* two spaces */
     EXPECT("GET / HTTP/1.1 \r\nHost: x\r\n\r\n", 400);
     EXPECT(" GET / HTTP/1.1\r\nHost: x\r\n\r\n", 400);
@@ -453,9 +453,18 @@ static void test_ranges(void **state)
     assert_int_equal(range("bytes=-0", 100, &a, &b), HTTP_RANGE_UNSATISFIABLE);
     assert_int_equal(range("bytes=0-", 0, &a, &b), HTTP_RANGE_UNSATISFIABLE);
     /* anything else: the whole file */
-    const char *ignored[] = {"bytes=5-1",      "bytes=0-1,3-4", "items=0-1",  "bytes=",
-                             "bytes=a-b",      "bytes= 1-2",    "bytes=1-2x", "bytes=-",
-                             "bytes=--1",      "bytes=1",       "bytes",      "",
+    const char *ignored[] = {"bytes=5-1",
+                             "bytes=0-1,3-4",
+                             "items=0-1",
+                             "bytes=",
+                             "bytes=a-b",
+                             "bytes= 1-2",
+                             "bytes=1-2x",
+                             "bytes=-",
+                             "bytes=--1",
+                             "bytes=1",
+                             "bytes",
+                             "",
                              "bytes=99999999999999999999-"};
     for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++)
         if (range(ignored[i], 100, &a, &b) != HTTP_RANGE_NONE)
@@ -481,9 +490,9 @@ static void test_dates(void **state)
         assert_int_equal((long long)t, (long long)x);
     }
     const char *bad[] = {"Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994",
-                         "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 06 Xyz 1994 08:49:37 GMT",
-                         "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:49:37 GMT",
-                         "Sun, 0a Nov 1994 08:49:37 GMT", ""};
+                         "Sun, 06 Nov 1994 08:49:37 UTC",  "Sun, 06 Xyz 1994 08:49:37 GMT",
+                         "Sun, 32 Nov 1994 08:49:37 GMT",  "Sun, 06 Nov 1994 25:49:37 GMT",
+                         "Sun, 0a Nov 1994 08:49:37 GMT",  ""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         if (http_parse_date(bad[i], strlen(bad[i]), &t) == 0)
             fail_msg("'%s' parsed as a date", bad[i]);
@@ -526,8 +535,8 @@ static void test_html_escape_and_reasons(void **state)
     assert_true(http_html_escape(in, strlen(in), out, sizeof out) > 0);
     assert_string_equal(out, "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
     assert_int_equal(http_html_escape(in, strlen(in), out, 10), -1);
-    const int statuses[] = {200, 206, 301, 304, 400, 403, 404, 405, 408,
-                            413, 414, 416, 431, 501, 503, 505};
+    const int statuses[] = {200, 206, 301, 304, 400, 403, 404, 405,
+                            408, 413, 414, 416, 431, 501, 503, 505};
     for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
         assert_string_not_equal(http_reason(statuses[i]), "Internal Server Error");
     assert_string_equal(http_reason(431), "Request Header Fields Too Large");

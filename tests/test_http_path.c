@@ -180,8 +180,8 @@ static void test_dot_dot_in_every_spelling(void **state)
         "/..%2Fsecret.txt",
         "/%2e%2e%2fsecret.txt",
         "/dir/%2e%2e/%2e%2e/secret.txt",
-        "/..%5csecret.txt",      /* a backslash is a name character here */
-        "/..\\secret.txt",       /* (raw, it is a visible character) */
+        "/..%5csecret.txt",       /* a backslash is a name character here */
+        "/..\\secret.txt",        /* (raw, it is a visible character) */
         "/%252e%252e/secret.txt", /* decoded once: a folder named "%2e%2e" */
         "//secret.txt",
         "/.../secret.txt",
@@ -262,10 +262,11 @@ static void test_listing_escapes_every_name(void **state)
     long n = http_docroot_listing(&listing, f, page, sizeof page);
     assert_true(n > 0);
     assert_int_equal((size_t)n, strlen(page));
-    assert_non_null(strstr(page, "<a href=\"%3Cb%3E%26%22q%27.txt\">&lt;b&gt;&amp;&quot;q&#39;.txt"));
+    assert_non_null(
+        strstr(page, "<a href=\"%3Cb%3E%26%22q%27.txt\">&lt;b&gt;&amp;&quot;q&#39;.txt"));
     assert_non_null(strstr(page, "<a href=\"sub/\">sub/</a>"));
     assert_non_null(strstr(page, "<a href=\"../\">"));
-    assert_null(strstr(page, "<b>")); /* no name got in raw */
+    assert_null(strstr(page, "<b>"));                                     /* no name got in raw */
     assert_int_equal(http_docroot_find(&listing, "/dir/", now, &f), 200); /* an index wins */
     /* a page too small for the listing: -1, never an overflow */
     assert_int_equal(http_docroot_find(&listing, "/list/", now, &f), HTTP_LISTING);

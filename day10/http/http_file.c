@@ -110,7 +110,7 @@ int http_parse_date(const char *text, size_t len, time_t *t)
     if (month < 0 || day < 1 || day > 31 || year < 1970 || hour < 0 || hour > 23 || min < 0 ||
         min > 59 || sec < 0 || sec > 60)
         return -1;
-    *t = (time_t)(days_from_civil(year, month, day) * 86400 + hour * 3600 + min * 60 + sec);
+    *t = (time_t)(days_from_civil(year, month, day) * 86400 + hour * 3600LL + min * 60LL + sec);
     return 0;
 }
 
@@ -347,7 +347,7 @@ long http_docroot_listing(const struct http_docroot *d, const struct http_file *
     DIR *dp = opendir(full);
     if (dp == NULL)
         return -1;
-    char *names[LISTING_MAX_NAMES];
+    char *names[LISTING_MAX_NAMES] = {NULL};
     int count = 0, more = 0;
     struct dirent *e;
     while ((e = readdir(dp)) != NULL) {
@@ -364,7 +364,9 @@ long http_docroot_listing(const struct http_docroot *d, const struct http_file *
     size_t used = 0;
     bool ok = size > tail_room;
     size -= ok ? tail_room : 0;
-    ok = ok && put(out, size, &used, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Index of ") &&
+    ok = ok &&
+         put(out, size, &used,
+             "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Index of ") &&
          put(out, size, &used, title) && put(out, size, &used, root ? "" : "/") &&
          put(out, size, &used, "</title></head>\n<body><h1>Index of ") &&
          put(out, size, &used, title) && put(out, size, &used, root ? "" : "/") &&

@@ -19,10 +19,10 @@
 #include <stddef.h>
 #include <time.h>
 
-#define HTTP_SMALL_FILE  (32 * 1024) /* files up to this size are kept in memory */
-#define HTTP_CACHE_SLOTS 64          /* cached paths (a path's hash picks its slot) */
-#define HTTP_CACHE_VALID 1.0         /* seconds an entry is trusted */
-#define HTTP_DATE_LEN    30          /* "Sun, 06 Nov 1994 08:49:37 GMT" and a NUL */
+#define HTTP_SMALL_FILE  (32LL * 1024) /* files up to this size are kept in memory */
+#define HTTP_CACHE_SLOTS 64            /* cached paths (a path's hash picks its slot) */
+#define HTTP_CACHE_VALID 1.0           /* seconds an entry is trusted */
+#define HTTP_DATE_LEN    30            /* "Sun, 06 Nov 1994 08:49:37 GMT" and a NUL */
 
 /* What http_docroot_find answers besides an HTTP status. */
 #define HTTP_LISTING 1 /* a folder without index.html, and listings are on */
@@ -58,7 +58,8 @@ void http_docroot_close(struct http_docroot *d);
  * folder), 400 (a control character), 403 (outside the docroot, not a
  * regular file, or not readable), 404 or 414 (too long). *file stays
  * valid until the next call. now: clock_now(). */
-int http_docroot_find(struct http_docroot *d, const char *path, double now, struct http_file **file);
+int http_docroot_find(struct http_docroot *d, const char *path, double now,
+                      struct http_file **file);
 
 /* An HTML page listing folder dir (as found by http_docroot_find), every
  * name escaped, into out; returns its length (at most size), or -1. */

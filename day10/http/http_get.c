@@ -35,10 +35,11 @@
 #define DEFAULT_PORT 8000
 #define TIMEOUT_SEC  10 /* a silent server does not hang us */
 
-static const char usage[] = "usage: http_get [-H HOST] [-p PORT] PATH...\n"
-                            "       http_get [-H HOST] [-p PORT] -r < request\n"
-                            "  PATH  a path to GET, like / or /style.css (several: one connection)\n"
-                            "  -r    send standard input as the request, byte for byte\n";
+static const char usage[] =
+    "usage: http_get [-H HOST] [-p PORT] PATH...\n"
+    "       http_get [-H HOST] [-p PORT] -r < request\n"
+    "  PATH  a path to GET, like / or /style.css (several: one connection)\n"
+    "  -r    send standard input as the request, byte for byte\n";
 
 /* Bytes read from the server and not yet printed. */
 struct inbox {
@@ -165,8 +166,8 @@ int main(int argc, char *argv[])
     }
     /* All requests first (pipelined), then the answers, in the same order. */
     for (int i = optind; i < argc; i++)
-        if (io_printf(fd, "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: %s\r\n\r\n", argv[i],
-                      co.host, i == argc - 1 ? "close" : "keep-alive") < 0)
+        if (io_printf(fd, "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: %s\r\n\r\n", argv[i], co.host,
+                      i == argc - 1 ? "close" : "keep-alive") < 0)
             die_errno("write to the server");
     static struct inbox in;
     in.fd = fd;

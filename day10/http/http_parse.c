@@ -337,8 +337,8 @@ int http_parse_request(const char *buf, size_t len, size_t *scanned, struct http
 
     /* From here on the request is framed, unless a body gets in the way. */
     bool has_body = flags.transfer_encoding || req->content_length > 0;
-    req->keep_alive = !has_body && !flags.conn_close &&
-                      (req->minor_version == 1 || flags.conn_keep);
+    req->keep_alive =
+        !has_body && !flags.conn_close && (req->minor_version == 1 || flags.conn_keep);
     if (text_equals(method, "GET"))
         req->method = HTTP_GET;
     else if (text_equals(method, "HEAD"))

@@ -23,7 +23,7 @@
 #define HTTP_MAX_REQUEST_LINE 8192  /* the request line, without its CRLF: else 414 */
 #define HTTP_MAX_HEADER_BYTES 16384 /* the header lines after it, with their CRLFs: else 431 */
 #define HTTP_MAX_HEADER_LINES 100   /* header lines: else 431 */
-#define HTTP_MAX_BODY         8192  /* a body on GET or HEAD is read and dropped up to this: else 413 */
+#define HTTP_MAX_BODY         8192  /* a GET or HEAD body up to this is dropped: else 413 */
 /* The most bytes one request can take (leading empty lines aside). */
 #define HTTP_MAX_REQUEST (HTTP_MAX_REQUEST_LINE + 2 + HTTP_MAX_HEADER_BYTES + 2 + HTTP_MAX_BODY)
 
@@ -40,15 +40,17 @@ struct http_text {
 
 struct http_request {
     enum http_method method;
-    int minor_version;          /* 0: HTTP/1.0, 1: HTTP/1.1 */
-    struct http_text line;      /* the request line as sent (for the access log) */
-    struct http_text raw_path;  /* the path as sent, still percent-encoded */
-    struct http_text query;     /* what followed "?", without it (may be empty) */
-    struct http_text if_modified_since, range, if_range; /* header values, or len 0 */
-    long long content_length;   /* -1 when there was none */
-    bool keep_alive;            /* may the connection carry another request? */
-    size_t length;              /* bytes this request took (head and body) */
-    char path[HTTP_MAX_REQUEST_LINE + 1]; /* raw_path percent-decoded, NUL-terminated */
+    int minor_version;         /* 0: HTTP/1.0, 1: HTTP/1.1 */
+    struct http_text line;     /* the request line as sent (for the access log) */
+    struct http_text raw_path; /* the path as sent, still percent-encoded */
+    struct http_text query;    /* what followed "?", without it (may be empty) */
+    /* the values of the headers the answer depends on (len 0: absent) */
+    struct http_text if_modified_since, range, if_range;
+    long long content_length; /* -1 when there was none */
+    bool keep_alive;          /* may the connection carry another request? */
+    size_t length;            /* bytes this request took (head and body) */
+    /* raw_path percent-decoded, NUL-terminated */
+    char path[HTTP_MAX_REQUEST_LINE + 1];
 };
 
 /* Parse the request at the start of buf[0..len).

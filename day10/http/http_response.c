@@ -141,8 +141,7 @@ static long long error_answer(struct out *o, const struct http_context *ctx, int
     int n = snprintf(body, sizeof body,
                      "<!DOCTYPE html>\n<html><head><title>%d %s</title></head>\n"
                      "<body><h1>%d %s</h1>\n<p>%s</p>\n</body></html>\n",
-                     status, http_reason(status), status, http_reason(status),
-                     explanation(status));
+                     status, http_reason(status), status, http_reason(status), explanation(status));
     put_head(o, ctx, status, "text/html; charset=utf-8", n, NULL, extra, closing);
     if (!head_only)
         put(o, body, (size_t)n);

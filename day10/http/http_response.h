@@ -27,7 +27,7 @@
 #define HTTP_SERVER_NAME "conclab-http"
 /* The most one answer can put in a reply buffer (a folder listing is cut
  * to fit), so an empty buffer of this size always has room for it. */
-#define HTTP_REPLY_MAX (160 * 1024)
+#define HTTP_REPLY_MAX ((size_t)160 * 1024)
 
 /* The counters GET /status shows. */
 struct http_stats {

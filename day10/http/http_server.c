@@ -57,9 +57,9 @@
 #define LINGER_TIMEOUT    2  /* seconds to read on after an error, before closing */
 #define LISTEN_BACKLOG    4096
 #define MAX_EVENTS        512
-#define READ_SIZE         (64 * 1024)   /* one read; the most a connection keeps unanswered */
-#define REPLY_SIZE        (256 * 1024)  /* the answers made from one read */
-#define SENDFILE_TURN     (1024 * 1024) /* bytes of a file sent before the others get a turn */
+#define READ_SIZE         ((size_t)64 * 1024) /* one read; the most a connection keeps unanswered */
+#define REPLY_SIZE        ((size_t)256 * 1024) /* the answers made from one read */
+#define SENDFILE_TURN     (1024LL * 1024) /* bytes of a file sent before the others get a turn */
 #define SITE_DIR          "day10/http/site"
 
 _Static_assert(REPLY_SIZE >= HTTP_REPLY_MAX, "an empty reply buffer must hold any one answer");
@@ -80,8 +80,9 @@ struct conn {
     bool close_after;  /* close once the answer is out */
     bool linger_after; /* ... lingering (the client may still be sending) */
     bool want_write;   /* in the epoll set for EPOLLOUT rather than EPOLLIN */
-    unsigned in_len, in_cap, scanned; /* unanswered request bytes in `in` */
-    unsigned out_len, out_sent;       /* answer bytes in `out` not yet sent */
+    /* unanswered request bytes in `in`; answer bytes in `out` not yet sent */
+    unsigned in_len, in_cap, scanned;
+    unsigned out_len, out_sent;
     char *in, *out;
     int file_fd; /* a file being sent with sendfile, or -1 */
     long long file_off, file_end;
@@ -200,9 +201,11 @@ static void accept_clients(struct server *s)
                     return;
                 continue;
             }
+            /* That client is gone: on to the next one. */
             if (errno == ECONNABORTED || errno == EINTR || errno == EPROTO || errno == EPERM)
-                continue; /* that client is gone: the next one */
-            warn_errno("accept"); /* ENOBUFS, ENOMEM...: pause until the next sweep */
+                continue;
+            /* ENOBUFS, ENOMEM...: pause until the next sweep. */
+            warn_errno("accept");
             set_accepting(s, false);
             return;
         }
@@ -478,7 +481,7 @@ static bool keep_input(struct conn *c, const char *rest, size_t len)
     size_t cap = 4096;
     while (cap < len)
         cap *= 2;
-    if (cap > c->in_cap) {
+    if (cap > c->in_cap || c->in == NULL) {
         char *in = realloc(c->in, cap);
         if (in == NULL)
             return false;
@@ -544,7 +547,7 @@ static void on_readable(struct server *s, int fd)
     size_t room = READ_SIZE;
     if (c->in != NULL) {
         if (c->in_len == c->in_cap) {
-            size_t cap = c->in_cap * 2 < READ_SIZE ? c->in_cap * 2 : READ_SIZE;
+            size_t cap = 2 * (size_t)c->in_cap < READ_SIZE ? 2 * (size_t)c->in_cap : READ_SIZE;
             char *in = cap > c->in_cap ? realloc(c->in, cap) : NULL;
             if (in == NULL) { /* READ_SIZE unanswered bytes: the parser refused long ago */
                 close_conn(s, fd);
@@ -704,8 +707,8 @@ int main(int argc, char *argv[])
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
         die_errno("getrlimit");
-    s->conns_size = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (1 << 20) ? 1 << 20
-                                                                             : (int)rl.rlim_cur;
+    s->conns_size =
+        rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (1 << 20) ? 1 << 20 : (int)rl.rlim_cur;
     s->conns = calloc((size_t)s->conns_size, sizeof s->conns[0]);
     if (s->conns == NULL)
         die_errno("calloc");
