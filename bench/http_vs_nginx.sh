@@ -18,8 +18,10 @@
 #   idle10k   IDLE idle keep-alive connections held open while 50 others
 #             are served (the req/s of the 50), and the server's RSS then
 #   syscalls  system calls per request (strace -c), keep-alive and close
-# Each figure is printed with the 1-minute load average when it was taken:
-# on a busy machine the figures are noise; re-run it on a quiet one.
+# Each req/s figure comes with the server's CPU time per request (us/req,
+# from /proc/PID/stat), and each figure with the 1-minute load average
+# when it was taken: on a busy machine req/s is noise (us/req much less
+# so); re-run it on a quiet one.
 #
 # Knobs: DURATION=10 IDLE=10000 SERVER_CPU=0 CLIENT_CPU=1 PORT_BASE=18080
 # Output: a table on stdout and BUILD/bench/http_vs_nginx.csv.
@@ -143,16 +145,28 @@ EOF
 load() { cut -d' ' -f1 /proc/loadavg; }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
-# wrk_rate SERVER CONNECTIONS PATH [wrk args]: requests per second.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime
+
+# wrk_rate SERVER CONNECTIONS PATH [wrk args]: "REQ/S CPU" — requests per
+# second, and the server's CPU time per request in microseconds (user and
+# system time from /proc, which other programs on the machine disturb much
+# less than they disturb req/s).
 wrk_rate() {
     server=$1 conns=$2 path=$3
     shift 3
+    eval "spid=\$pid_$server"
+    t0=$(cpu_ticks "$spid")
     $pin_client wrk -t1 -c"$conns" -d"${DURATION}s" "$@" \
         "http://127.0.0.1:$(port_of "$server")$path" >"$tmp/wrk.out" 2>&1
+    t1=$(cpu_ticks "$spid")
     if grep -q "Non-2xx\|Socket errors" "$tmp/wrk.out"; then
         grep "Non-2xx\|Socket errors" "$tmp/wrk.out" | sed "s/^/  ($server: /; s/$/)/" >&2
     fi
-    awk '/^Requests\/sec/ {printf "%.0f", $2}' "$tmp/wrk.out"
+    awk -v t0="$t0" -v t1="$t1" -v hz="$(getconf CLK_TCK)" '
+        /requests in/ { n = $1 }
+        /^Requests\/sec/ { rps = $2 }
+        END { if (n > 0) printf "%.0f %.1f", rps, (t1 - t0) * 1e6 / hz / n; else print "0 -" }' \
+        "$tmp/wrk.out"
 }
 
 csv=$BUILD/bench/http_vs_nginx.csv
@@ -178,17 +192,21 @@ header=$(printf "%-9s %-7s" scenario unit)
 for s in $servers; do header="$header$(printf " %16s" "$s")"; done
 echo "$header"
 
-measure() { # SCENARIO CONNECTIONS PATH [wrk args]
+measure() { # SCENARIO CONNECTIONS PATH [wrk args]: a req/s row and a CPU row
     scenario=$1
     shift
-    args=""
+    rates="" cpus=""
     for s in $servers; do
         l=$(load)
-        v=$(wrk_rate "$s" "$@")
-        args="$args ${v:-0} $l"
+        set -- $(wrk_rate "$s" "$@") "$@"
+        rates="$rates $1 $l"
+        cpus="$cpus $2 $l"
+        shift 2
     done
     # shellcheck disable=SC2086
-    row "$scenario" req/s $args
+    row "$scenario" req/s $rates
+    # shellcheck disable=SC2086
+    row "$scenario" us/req $cpus
 }
 measure ka50 50 /index.html
 measure ka200 200 /index.html
@@ -211,7 +229,7 @@ for s in $servers; do
     if grep -q holding "$tmp/hold.out"; then
         v=$(wrk_rate "$s" 50 /index.html)
         eval "r=\$(rss_kb \$pid_$s)"
-        rates="$rates ${v:-0} $l"
+        rates="$rates ${v%% *} $l"
         rss="$rss $((r / 1024))MB $l"
     else
         echo "  ($s: could not hold $IDLE connections: $(cat "$tmp/hold.out"))" >&2
