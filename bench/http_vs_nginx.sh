@@ -10,7 +10,7 @@
 # a message saying so. Every server gets one process and one core, no
 # access log, sendfile on; the load generator runs on the other core.
 #
-# Measures, each for DURATION seconds, every server in turn:
+# Measures, ROUNDS times DURATION seconds, the servers taking turns:
 #   ka50      small file (index.html), keep-alive, 50 connections
 #   ka200     the same with 200 connections
 #   close50   a new connection per request (Connection: close), 50 at once
@@ -23,11 +23,13 @@
 # when it was taken: on a busy machine req/s is noise (us/req much less
 # so); re-run it on a quiet one.
 #
-# Knobs: DURATION=10 IDLE=10000 SERVER_CPU=0 CLIENT_CPU=1 PORT_BASE=18080
-# Output: a table on stdout and BUILD/bench/http_vs_nginx.csv.
+# Knobs: DURATION=5 ROUNDS=3 IDLE=10000 SERVER_CPU=0 CLIENT_CPU=1 PORT_BASE=18080
+# Output: a table on stdout, BUILD/bench/http_vs_nginx.csv (the table) and
+# BUILD/bench/http_vs_nginx-rounds.csv (every round).
 set -u
 BUILD=${1:-build}
-DURATION=${DURATION:-10}
+DURATION=${DURATION:-5}
+ROUNDS=${ROUNDS:-3}
 IDLE=${IDLE:-10000}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
@@ -170,7 +172,9 @@ wrk_rate() {
 }
 
 csv=$BUILD/bench/http_vs_nginx.csv
+rounds_csv=$BUILD/bench/http_vs_nginx-rounds.csv
 echo "scenario,server,value,unit,load" >"$csv"
+echo "scenario,server,round,req_per_s,cpu_us_per_req,load" >"$rounds_csv"
 row() { # SCENARIO UNIT value-per-server...: print a row, append to the CSV
     scenario=$1 unit=$2
     shift 2
@@ -185,23 +189,45 @@ row() { # SCENARIO UNIT value-per-server...: print a row, append to the CSV
 }
 
 for s in $servers; do start "$s"; done
-echo "HTTPServer v2.0 against $(echo "$servers" | cut -d' ' -f2-): ${DURATION}s per figure," \
+echo "HTTPServer v2.0 against $(echo "$servers" | cut -d' ' -f2-): $ROUNDS rounds of ${DURATION}s," \
     "server on cpu $SERVER_CPU, wrk on cpu $CLIENT_CPU, $(nproc) cpus"
-echo "each figure: value (1-minute load average when it was taken)"
+echo "each figure: the median of the rounds (the median 1-minute load average then);"
+echo "us/req: the server's CPU time per request (user + system), less disturbed by load"
 header=$(printf "%-9s %-7s" scenario unit)
 for s in $servers; do header="$header$(printf " %16s" "$s")"; done
 echo "$header"
 
-measure() { # SCENARIO CONNECTIONS PATH [wrk args]: a req/s row and a CPU row
+# The middle one of the numbers on stdin.
+median() {
+    tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 }
+        END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2];
+              else printf "%.1f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# measure SCENARIO CONNECTIONS PATH [wrk args]: ROUNDS rounds, the servers
+# taking turns within each round (so each sees the same noise); prints the
+# median req/s and the median CPU per request.
+measure() {
     scenario=$1
     shift
+    for s in $servers; do eval "r_$s='' c_$s='' l_$s=''"; done
+    round=1
+    while [ $round -le "$ROUNDS" ]; do
+        for s in $servers; do
+            l=$(load)
+            # shellcheck disable=SC2046
+            set -- $(wrk_rate "$s" "$@") "$@"
+            echo "$scenario,$s,$round,$1,$2,$l" >>"$rounds_csv"
+            eval "r_$s=\"\$r_$s $1\" c_$s=\"\$c_$s $2\" l_$s=\"\$l_$s $l\""
+            shift 2
+        done
+        round=$((round + 1))
+    done
     rates="" cpus=""
     for s in $servers; do
-        l=$(load)
-        set -- $(wrk_rate "$s" "$@") "$@"
-        rates="$rates $1 $l"
-        cpus="$cpus $2 $l"
-        shift 2
+        eval "rv=\$(echo \$r_$s | median) cv=\$(echo \$c_$s | median) lv=\$(echo \$l_$s | median)"
+        rates="$rates $rv $lv"
+        cpus="$cpus $cv $lv"
     done
     # shellcheck disable=SC2086
     row "$scenario" req/s $rates
@@ -213,9 +239,18 @@ measure ka200 200 /index.html
 measure close50 50 /index.html -H "Connection: close"
 measure big10 10 /big.bin
 
-# Many idle keep-alive connections held while 50 others are served.
+# Many idle keep-alive connections held while 50 others are served (one
+# round). lighttpd needs two descriptors per connection.
 rates="" rss=""
 for s in $servers; do
+    l=$(load)
+    limit=$(ulimit -n)
+    if [ "$s" = lighttpd ] && [ "$limit" != unlimited ] && [ "$limit" -lt $((2 * IDLE + 200)) ]; then
+        echo "  (lighttpd: skipped, it needs 2 descriptors a connection: ulimit -n $limit)" >&2
+        rates="$rates - $l"
+        rss="$rss - $l"
+        continue
+    fi
     mkfifo "$tmp/hold"
     "$BUILD/bench/http_idle" -p "$(port_of "$s")" -n "$IDLE" <"$tmp/hold" >"$tmp/hold.out" 2>&1 &
     holder=$!
