@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -39,6 +41,7 @@
 #define SERVER   "day10/http/http_server"
 #define BIG_SIZE (3 * 1024 * 1024 + 123) /* bytes of big.bin: sent with sendfile */
 #define SITE_DIR "day10/http/site"
+#define MID_SIZE 30000 /* bytes of mid.bin: answered from memory */
 
 static char base[PATH_MAX], www[PATH_MAX + 8];
 static char *big;    /* the content of www/big.bin */
@@ -369,6 +372,7 @@ static int group_setup(void **state)
         big[i] = (char)(x >> 16);
     }
     write_file("www/big.bin", big, BIG_SIZE);
+    write_file("www/mid.bin", big, MID_SIZE); /* small enough to be kept in memory */
     snprintf(p, sizeof p, "%s/www/link_out", base);
     if (symlink("../secret.txt", p) < 0)
         return -1;
@@ -816,6 +820,52 @@ static void test_pipelining_in_order(void **state)
     assert_server_stops_cleanly(&s);
 }
 
+static void test_trickled_and_floods_of_pipelined_requests(void **state)
+{
+    (void)state;
+    struct server s;
+    start(&s, NULL, NULL);
+    struct client c;
+    client_open(&c, s.port);
+    int one = 1;
+    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    /* one byte per packet: the server keeps the part it has and waits */
+    const char *r = "GET /a.txt HTTP/1.1\r\nHost: x\r\nX-Long: 0123456789\r\n\r\n";
+    for (size_t i = 0; r[i] != '\0'; i++) {
+        send_bytes(&c, r + i, 1);
+        if (i % 8 == 0)
+            clock_sleep_ms(1); /* let some arrive alone */
+    }
+    struct response resp;
+    assert_true(read_response(&c, false, &resp));
+    assert_int_equal(resp.status, 200);
+    assert_string_equal(resp.body, "a");
+    response_free(&resp);
+
+    /* 100 requests in one go, answers (3 MB) far more than one reply
+     * buffer: they go out in order as the client reads them */
+    static char many[100 * 64];
+    size_t at = 0;
+    for (int i = 0; i < 100; i++)
+        at += (size_t)snprintf(many + at, sizeof many - at,
+                               i % 10 == 9 ? "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+                                           : "GET /mid.bin HTTP/1.1\r\nHost: x\r\n\r\n");
+    send_bytes(&c, many, at);
+    for (int i = 0; i < 100; i++) {
+        assert_true(read_response(&c, false, &resp));
+        assert_int_equal(resp.status, 200);
+        if (i % 10 == 9) {
+            assert_string_equal(resp.body, "a");
+        } else {
+            assert_int_equal(resp.body_len, MID_SIZE);
+            assert_memory_equal(resp.body, big, MID_SIZE);
+        }
+        response_free(&resp);
+    }
+    client_close(&c);
+    assert_server_stops_cleanly(&s);
+}
+
 static void test_status_json(void **state)
 {
     (void)state;
@@ -1217,6 +1267,7 @@ int main(void)
         cmocka_unit_test_teardown(test_not_modified_and_ranges, teardown),
         cmocka_unit_test_teardown(test_keep_alive, teardown),
         cmocka_unit_test_teardown(test_pipelining_in_order, teardown),
+        cmocka_unit_test_teardown(test_trickled_and_floods_of_pipelined_requests, teardown),
         cmocka_unit_test_teardown(test_status_json, teardown),
         cmocka_unit_test_teardown(test_access_log, teardown),
         cmocka_unit_test_teardown(test_slowloris_does_not_delay_a_request, teardown),
