@@ -1,0 +1,107 @@
+/* fuzz/http_request.c — libFuzzer target for HTTPServer v2.0's request
+ * parser (day10/http/http_parse.c), and what the server does next with
+ * what it returns: the Range and date parsers, and the path jail's
+ * normalization.
+ *
+ * Build and run (clang):  make fuzz
+ *   ./build/fuzz/fuzz/http_request -max_total_time=60 build/fuzz/corpus-http
+ *
+ * Besides crashes and sanitizer reports, it aborts when an invariant
+ * breaks: an unknown status, a request longer than the input, a path that
+ * is not absolute or holds a control character, a range outside the
+ * file, a split request parsed differently from the whole.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/path.h"
+#include "day10/http/http_file.h"
+#include "day10/http/http_parse.h"
+#include "day10/http/http_response.h"
+
+static struct http_request req, again;
+
+static void check(int ok)
+{
+    if (!ok)
+        abort();
+}
+
+static int known_status(int status)
+{
+    static const int known[] = {HTTP_INCOMPLETE, 200, 400, 405, 413, 414, 431, 501, 505};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (status == known[i])
+            return 1;
+    return 0;
+}
+
+/* What the server does with a parsed request, short of the disk. */
+static void use(const struct http_request *r, size_t len)
+{
+    check(r->length > 0 && r->length <= len);
+    check(r->path[0] == '/');
+    for (const char *p = r->path; *p != '\0'; p++)
+        check((unsigned char)*p >= 0x20 && *p != 0x7f);
+    char vpath[4096];
+    if (path_normalize("/", r->path, vpath, sizeof vpath) == 0) {
+        check(vpath[0] == '/');
+        check(strstr(vpath, "/../") == NULL && strstr(vpath, "/./") == NULL);
+        size_t n = strlen(vpath);
+        check(!(n >= 3 && strcmp(vpath + n - 3, "/..") == 0));
+    }
+    const long long sizes[] = {0, 1, 10, 1000000};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        long long first = -1, last = -1;
+        if (http_parse_range(r->range, sizes[i], &first, &last) == HTTP_RANGE_OK)
+            check(0 <= first && first <= last && last < sizes[i]);
+    }
+    time_t t;
+    if (http_parse_date(r->if_modified_since.p, r->if_modified_since.len, &t) == 0) {
+        char text[HTTP_DATE_LEN];
+        http_format_date(t, text);
+        check(memcmp(text + 5, r->if_modified_since.p + 5, 24) == 0); /* the weekday may differ */
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const char *buf = (const char *)data;
+
+    /* Every request in the buffer, one after another (pipelining). */
+    size_t at = 0;
+    for (int n = 0; n < 64 && at < size; n++) {
+        size_t scanned = 0;
+        int status = http_parse_request(buf + at, size - at, &scanned, &req);
+        check(known_status(status));
+        check(scanned <= size - at);
+        if (status == HTTP_INCOMPLETE)
+            break;
+        if (status == 200)
+            use(&req, size - at);
+        if (!req.keep_alive)
+            break;
+        check(req.length > 0 && req.length <= size - at);
+        at += req.length;
+    }
+
+    /* The same bytes arriving in two pieces: the same answer. */
+    if (size > 1) {
+        size_t cut = data[0] % size, scanned = 0;
+        int whole, first;
+        size_t fresh = 0;
+        whole = http_parse_request(buf, size, &fresh, &again);
+        first = http_parse_request(buf, cut, &scanned, &req);
+        if (first == HTTP_INCOMPLETE) {
+            check(http_parse_request(buf, size, &scanned, &req) == whole);
+            check(whole != 200 || req.length == again.length);
+        } else if (first == 200) {
+            check(whole == 200 && req.length == again.length);
+        } else {
+            check(whole != 200 && whole != HTTP_INCOMPLETE); /* refused early: refused */
+        }
+    }
+    return 0;
+}
