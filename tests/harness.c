@@ -194,10 +194,14 @@ const char *program_path(const char *name)
 /* fork, put the child in its own process group, connect its stdio, exec. */
 static pid_t spawn(const char *const argv[], int in_fd, int out_fd, int err_fd)
 {
+    pid_t test_pid = getpid();
     pid_t pid = fork();
-    if (pid < 0)
-        fail_msg("harness: fork: %s", strerror(errno));
     if (pid == 0) {
+        /* If the test process dies (a crash, a sanitizer abort) before its
+         * teardown, take the program down with it. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != test_pid)
+            _exit(127); /* it died before prctl: already too late */
         setpgid(0, 0);
         signal(SIGPIPE, SIG_DFL); /* give the program the default it expects */
         if (dup2(in_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
@@ -206,6 +210,8 @@ static pid_t spawn(const char *const argv[], int in_fd, int out_fd, int err_fd)
         dprintf(2, "harness: exec %s: %s\n", argv[0], strerror(errno));
         _exit(127);
     }
+    if (pid < 0)
+        fail_msg("harness: fork: %s", strerror(errno));
     setpgid(pid, pid); /* also here, so it is done before we signal the group */
     track(pid);
     return pid;

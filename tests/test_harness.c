@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "common/io.h"
+#include "common/procfs.h"
 #include "tests/harness.h"
 
 static int no_children(void)
@@ -209,6 +210,42 @@ static void test_program_start_and_wait(void **state)
     assert_int_equal(no_children(), 0);
 }
 
+static bool dead_or_zombie(void *pid)
+{
+    char state = procfs_state(*(pid_t *)pid);
+    return state == 0 || state == 'Z';
+}
+
+static void test_programs_die_with_a_crashed_test(void **state)
+{
+    (void)state;
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    pid_t test = fork(); /* stands for a test process that crashes */
+    assert_true(test >= 0);
+    if (test == 0) {
+        struct server s;
+        const char *argv[] = {program_path("tests/helpers/hang"), NULL};
+        program_start(&s, argv);
+        if (!server_wait_output(&s, false, "hanging", 1, 5)) /* it runs: prctl is done */
+            _exit(1);
+        if (write(p[1], &s.pid, sizeof s.pid) != sizeof s.pid)
+            _exit(1);
+        _exit(0); /* dies without any teardown */
+    }
+    pid_t program;
+    assert_int_equal(io_read_exact(p[0], &program, sizeof program), sizeof program);
+    close(p[0]);
+    close(p[1]);
+    assert_int_equal(waitpid(test, NULL, 0), test);
+    /* PR_SET_PDEATHSIG: the program was killed when its test process died
+     * (it comes back to us, the subreaper, to be reaped) */
+    assert_true(wait_until(dead_or_zombie, &program, 5));
+    int status;
+    assert_int_equal(waitpid(program, &status, 0), program);
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
 static void test_text_helpers(void **state)
 {
     (void)state;
@@ -353,6 +390,7 @@ int main(void)
                                   harness_teardown),
         cmocka_unit_test_teardown(test_server_output_and_wait, harness_teardown),
         cmocka_unit_test_teardown(test_program_start_and_wait, harness_teardown),
+        cmocka_unit_test_teardown(test_programs_die_with_a_crashed_test, harness_teardown),
         cmocka_unit_test_teardown(test_text_helpers, harness_teardown),
         cmocka_unit_test_teardown(test_timeouts_scale, harness_teardown),
         cmocka_unit_test_teardown(test_hung_program_fails_the_test, harness_teardown),
