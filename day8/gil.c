@@ -25,7 +25,7 @@
  * Usage: gil [-t T] [-c UNITS] [-i WAITS] [-d MS] [-r REPEAT] [-h]
  *   -t T       workers (threads or processes), 1..32 (default 4)
  *   -c UNITS   CPU job: units of work in all, split over the workers,
- *              1..100000 (default 480; a unit is ~0.1 ms on a 2020s core)
+ *              1..100000 (default 1200; a unit is ~0.1 ms on a 2020s core)
  *   -i WAITS   IO job: blocking waits in all, split over the workers,
  *              1..1000 (default 8)
  *   -d MS      IO job: length of one wait, 1..1000 ms (default 15)
@@ -54,7 +54,7 @@
 enum {
     DEFAULT_WORKERS = 4,
     MAX_WORKERS = 32,
-    DEFAULT_UNITS = 480,
+    DEFAULT_UNITS = 1200,
     MAX_UNITS = 100000,
     DEFAULT_WAITS = 8,
     MAX_WAITS = 1000,
@@ -226,7 +226,7 @@ static double run(enum job job, enum how how, int workers, long units, long wait
 static const char usage[] =
     "usage: gil [-t T] [-c UNITS] [-i WAITS] [-d MS] [-r REPEAT] [-h]\n"
     "  -t T       workers (threads or processes), 1..32 (default 4)\n"
-    "  -c UNITS   CPU job: units of work (~0.1 ms each) in all, 1..100000 (default 480)\n"
+    "  -c UNITS   CPU job: units of work (~0.1 ms each) in all, 1..100000 (default 1200)\n"
     "  -i WAITS   IO job: blocking waits in all, 1..1000 (default 8)\n"
     "  -d MS      IO job: length of one wait, 1..1000 ms (default 15)\n"
     "  -r REPEAT  runs of each way, the best is kept, 1..10 (default: up to 3 in 0.8 s)\n";
