@@ -2,14 +2,17 @@
  * of day9 and day10 (and epoll_server in both modes): byte-exact echo of
  * 1 B, 64 KiB and 1 MiB; many clients at once (loop_server: one after the
  * other, its defining trait); a client that vanishes mid-stream; a client
- * that sends 8 MiB without reading; fds (and, for fork_server, zombies)
+ * that sends 8 MiB without reading; two clients flooding at full speed
+ * starve no one; fds (and, for fork_server, zombies)
  * back where they were after 300 connections; out of fds (EMFILE) without
  * a busy loop; SIGTERM; bad flags. Then what only some of them promise:
  * poll and epoll serve 1,000 connections at once, select_server refuses
  * fds beyond FD_SETSIZE and goes on.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,6 +218,79 @@ static void test_client_that_never_reads(void **state)
         assert_memory_equal(back, "wait", 4);
     }
     close(other);
+    assert_server_stops_cleanly(&s);
+}
+
+/* A client that sends and reads as fast as it can: a writer thread and a
+ * reader thread on one connection, until stop. */
+struct flood {
+    int fd;
+    pthread_t writer, reader;
+    atomic_bool stop;
+};
+
+static void *flood_write(void *arg)
+{
+    struct flood *f = arg;
+    static const char chunk[64 * 1024]; /* only read: shared by the floods */
+    while (!atomic_load(&f->stop))
+        if (send(f->fd, chunk, sizeof chunk, MSG_NOSIGNAL) < 0 && errno != EINTR && errno != EAGAIN)
+            break;
+    return NULL;
+}
+
+static void *flood_read(void *arg)
+{
+    struct flood *f = arg;
+    char buf[64 * 1024];
+    while (!atomic_load(&f->stop)) {
+        ssize_t n = recv(f->fd, buf, sizeof buf, 0);
+        if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+            break;
+    }
+    return NULL;
+}
+
+static void flood_start(struct flood *f, int port)
+{
+    f->fd = connect_to(port);
+    atomic_init(&f->stop, false);
+    assert_int_equal(pthread_create(&f->writer, NULL, flood_write, f), 0);
+    assert_int_equal(pthread_create(&f->reader, NULL, flood_read, f), 0);
+}
+
+static void flood_stop(struct flood *f)
+{
+    atomic_store(&f->stop, true);
+    shutdown(f->fd, SHUT_RDWR); /* wakes both threads up */
+    pthread_join(f->writer, NULL);
+    pthread_join(f->reader, NULL);
+    close(f->fd);
+}
+
+/* Two clients that flood the server and read their echo as fast as it
+ * comes: a new client is still accepted and served at once. (A multiplexed
+ * server that echoes one client until EAGAIN never gets back to the
+ * others, because a flooding client never runs dry.) */
+static void test_flooding_clients_starve_no_one(void **state)
+{
+    const struct echo_kind *k = *state;
+    struct server s;
+    echo_start(&s, k, NULL, NULL);
+    struct flood floods[2];
+    for (int i = 0; i < 2; i++)
+        flood_start(&floods[i], s.port);
+    assert_true(server_wait_output(&s, false, "connect from", 2, 5));
+    clock_sleep_ms(200); /* let the floods get going: the server is busy now */
+    bool served = true;
+    for (int i = 0; i < 3 && served; i++) {
+        int fd = connect_to(s.port);
+        served = echo_check(fd, 100, (unsigned)i, 3);
+        close(fd);
+    }
+    for (int i = 0; i < 2; i++)
+        flood_stop(&floods[i]);
+    assert_true(served);
     assert_server_stops_cleanly(&s);
 }
 
@@ -471,6 +547,8 @@ static const struct test_spec specs[] = {
      loop_only},
     {"a client vanishing mid-stream disturbs no one", test_client_vanishing_mid_stream, all},
     {"a client sending 8 MiB without reading", test_client_that_never_reads, all},
+    {"clients flooding and reading at full speed starve no one",
+     test_flooding_clients_starve_no_one, concurrent},
     {"300 connections: fds back, no zombie", test_300_connections_leave_nothing_behind, all},
     {"SIGTERM with clients connected: exit 0 within 2 s", test_sigterm_with_clients_connected, all},
     {"bad flags exit 2, -h exits 0", test_bad_flags_exit_2, all},
