@@ -427,6 +427,53 @@ static void test_out_of_fds_is_survived(void **state)
     assert_server_stops_cleanly(&s);
 }
 
+/* Out of fds for a moment: the server runs with room for a few clients;
+ * the next one is refused; then they all leave. The next client must be
+ * served: the shortage is over. (Linux's accept() says EMFILE before it
+ * waits for a client, so a blocking server that refused too eagerly would
+ * sit in accept with its spare fd closed, and refuse the next one anyway.) */
+static void test_served_again_once_fds_are_free(void **state)
+{
+    const struct echo_kind *k = *state;
+    enum { MAX_TRIES = 8 };
+    struct server s;
+    echo_start(&s, k, NULL, NULL);
+    int idle_fds = echo_lowest_free_fd(s.pid);
+    assert_server_stops_cleanly(&s);
+
+    char script[256];
+    snprintf(script, sizeof script, "ulimit -n %d && exec \"$0\" -p 0 %s", idle_fds + 3,
+             k->flag != NULL ? k->flag : "");
+    const char *argv[] = {"/bin/sh", "-c", script, program_path(k->program), NULL};
+    server_start(&s, argv);
+    int fds[MAX_TRIES], served = 0;
+    bool refused = false;
+    while (!refused && served < MAX_TRIES) {
+        int fd = connect_to(s.port);
+        char c = 'a', buf[256];
+        assert_int_equal(io_write_all(fd, &c, 1), 1);
+        assert_true(echo_wait_readable(fd, 5));
+        ssize_t n = recv(fd, buf, sizeof buf - 1, 0);
+        assert_true(n > 0);
+        buf[n] = '\0';
+        if (n == 1 && buf[0] == 'a') {
+            fds[served++] = fd;
+        } else {
+            assert_non_null(strstr(buf, "busy: out of file descriptors"));
+            refused = true;
+            close(fd);
+        }
+    }
+    assert_true(refused && served > 0);
+    for (int i = 0; i < served; i++)
+        close(fds[i]);
+    assert_true(server_wait_output(&s, false, "closed ", served, 5));
+    int again = connect_to(s.port);
+    assert_true(echo_check(again, 100, 3, 5));
+    close(again);
+    assert_server_stops_cleanly(&s);
+}
+
 /* --- only some servers -------------------------------------------------- */
 
 /* poll and epoll: 1,000 clients connected at once, all served. */
@@ -530,6 +577,10 @@ static bool loop_only(const struct echo_kind *k)
 {
     return !k->concurrent;
 }
+static bool keeps_client_fds(const struct echo_kind *k)
+{
+    return k->concurrent && !is(k, "fork_server"); /* fork_server's children hold them */
+}
 static bool poll_or_epoll(const struct echo_kind *k)
 {
     return k->multiplexed && !is(k, "select_server");
@@ -553,6 +604,8 @@ static const struct test_spec specs[] = {
     {"SIGTERM with clients connected: exit 0 within 2 s", test_sigterm_with_clients_connected, all},
     {"bad flags exit 2, -h exits 0", test_bad_flags_exit_2, all},
     {"out of fds (EMFILE): clients refused, no busy loop", test_out_of_fds_is_survived, all},
+    {"out of fds, then fds freed: the next client is served", test_served_again_once_fds_are_free,
+     keeps_client_fds},
     {"1,000 concurrent connections", test_1000_concurrent_connections, poll_or_epoll},
     {"fds beyond FD_SETSIZE refused, others served", test_select_refuses_beyond_fd_setsize,
      select_only},
