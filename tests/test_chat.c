@@ -1155,9 +1155,11 @@ static void test_client_from_a_fake_server(void **state)
     const struct sockaddr *to = (const struct sockaddr *)&from;
     assert_int_equal(sendto(fake, "OK", 2, 0, to, from_len), 2);
     assert_true(server_wait_output(&alice, false, "you are in the room as alice", 1, 5.0));
-    static const char evil[] = "eve: \x1b[2J\a\x7f done";
+    /* ESC, BEL, DEL, and U+009B in UTF-8: the C1 "CSI", an escape on its own */
+    static const char evil[] = "eve: \x1b[2J\a\x7f \xc2\x9b"
+                               "2J done";
     assert_int_equal(sendto(fake, evil, sizeof evil - 1, 0, to, from_len), sizeof evil - 1);
-    assert_true(server_wait_output(&alice, false, "eve: ?[2J?? done\n", 1, 5.0));
+    assert_true(server_wait_output(&alice, false, "eve: ?[2J?? ??2J done\n", 1, 5.0));
     type_line(&alice, "hi");
     n = recv(fake, got, sizeof got - 1, 0);
     assert_int_equal(n, 10);
