@@ -711,6 +711,23 @@ static void test_stdin_closed_is_not_the_socket(void **state)
     assert_server_stops_cleanly(&s);
 }
 
+/* chat_server 2>&1 | head -n 1: once head has gone, every event the server
+ * logs fails (EPIPE). The room must go on, not die silently of SIGPIPE. */
+static void test_survives_its_log_reader_leaving(void **state)
+{
+    (void)state;
+    struct server s;
+    const char *argv[] = {"/bin/sh", "-c", "\"$0\" -p 0 2>&1 | head -n 1; exec sleep 60",
+                          server_path, NULL};
+    server_start(&s, argv);
+    assert_true(wait_until(has_one_child, &s.pid, 5.0)); /* head is gone */
+    int alice, bob;
+    fill_room(s.port, &alice, &bob, NULL); /* each login is logged */
+    send_text(bob, "C bob still here?");
+    expect(alice, "bob: still here?");
+    server_stop(&s, 2.0);
+}
+
 /* ---------------------------------------------------------------------------
  * The server: many users, addresses, stopping.
  * ------------------------------------------------------------------------- */
@@ -1217,6 +1234,7 @@ int main(void)
         cmocka_unit_test_teardown(test_stdin_eof_only_stops_announcements, chat_teardown),
         cmocka_unit_test_teardown(test_stdin_eof_with_q_stops_the_server, chat_teardown),
         cmocka_unit_test_teardown(test_stdin_closed_is_not_the_socket, chat_teardown),
+        cmocka_unit_test_teardown(test_survives_its_log_reader_leaving, chat_teardown),
         cmocka_unit_test_teardown(test_fifty_users_receive_a_broadcast, chat_teardown),
         cmocka_unit_test_teardown(test_wildcard_bind_still_announces, chat_teardown),
         cmocka_unit_test_teardown(test_ipv6, chat_teardown),
