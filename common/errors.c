@@ -2,6 +2,7 @@
 #include "common/errors.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,14 @@ static const char *program_name = "conclab";
 
 void prog_init(const char *argv0)
 {
+    /* A program started with stdin, stdout or stderr closed would get
+     * that number for the next fd it opens: a socket would become its
+     * "stdin", or printf would write into a client's connection. Open
+     * /dev/null on any of the three that is closed (open takes the lowest
+     * free number). */
+    for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && errno == EBADF && open("/dev/null", O_RDWR) < 0)
+            _exit(EXIT_FAILURE); /* no way left to even say why */
     if (argv0 == NULL || argv0[0] == '\0')
         return;
     const char *slash = strrchr(argv0, '/');

@@ -10,7 +10,9 @@
 /* Exit statuses every program uses. */
 enum { EXIT_USAGE = 2 };
 
-/* Remember the program's name (basename of argv[0]) for messages. */
+/* Remember the program's name (basename of argv[0]) for messages. Call it
+ * first thing in main: it also opens /dev/null on stdin, stdout or stderr
+ * if one of them is closed, so no socket or file is taken for one. */
 void prog_init(const char *argv0);
 
 /* The program's name as given to prog_init ("conclab" before that). */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -41,6 +42,21 @@ int fd_spare_open(void)
 
 int fd_spare_refuse(int *spare, int listen_fd, const char *message)
 {
+    /* Linux's accept() says EMFILE before it waits for a client. On a
+     * blocking socket, wait for one with the spare still open, then look
+     * again: if fds were freed meanwhile, that client is not refused (the
+     * caller's next accept takes it). */
+    int flags = fcntl(listen_fd, F_GETFL);
+    if (flags >= 0 && (flags & O_NONBLOCK) == 0) {
+        struct pollfd p = {.fd = listen_fd, .events = POLLIN};
+        if (poll(&p, 1, -1) < 0)
+            return errno == EINTR ? 0 : -1;
+        int probe = fcntl(listen_fd, F_DUPFD_CLOEXEC, 0);
+        if (probe >= 0) {
+            close(probe);
+            return 0;
+        }
+    }
     if (*spare >= 0)
         close(*spare);
     *spare = -1;

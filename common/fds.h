@@ -29,9 +29,12 @@ int fd_spare_open(void);
 
 /* Out of fds (accept said EMFILE or ENFILE): close *spare, accept one
  * client on listen_fd, send it message (if not NULL) and close it, then
- * reopen *spare. On a blocking listen_fd this waits for the next client.
- * Returns 1 if a client was refused, 0 if none was waiting (EAGAIN) or a
- * signal interrupted the wait (EINTR), -1 on another error (errno set). */
+ * reopen *spare. On a blocking listen_fd this first waits for the next
+ * client (Linux says EMFILE even when none is waiting), and refuses it
+ * only if there is still no fd free. Returns 1 if a client was refused, 0
+ * if none was waiting (EAGAIN), a signal interrupted the wait (EINTR), or
+ * an fd was freed meanwhile (accept again: the client will be served), -1
+ * on another error (errno set). */
 int fd_spare_refuse(int *spare, int listen_fd, const char *message);
 
 #endif

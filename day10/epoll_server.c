@@ -15,7 +15,8 @@
  *           select and poll) reports an fd on every call while it is ready;
  *           edge-triggered reports it once per change, so each event must be
  *           handled until EAGAIN (accept until EAGAIN, read and write until
- *           EAGAIN), or data is left waiting with no event to come for it.
+ *           EAGAIN), or data is left waiting with no event to come for it
+ *           (serve() stops early to be fair, and watch() then re-arms).
  *           day10/epoll_et.c shows the difference on its own.
  * See also: select_server.c, poll_server.c (the same server), epoll_et.c.
  */
@@ -39,6 +40,7 @@
 enum {
     DEFAULT_PORT = 9005,
     CONN_BUFSIZE = 16384, /* the most unsent bytes kept for one client */
+    TURN_ROUNDS = 8,      /* at most this many reads and writes per client per turn */
     MAX_EVENTS = 256,     /* ready fds taken per epoll_wait */
 };
 
@@ -52,6 +54,7 @@ struct conn {
     size_t start, end; /* buf[start, end) is read but not yet sent back */
     long long echoed;
     uint32_t watching; /* the events registered with epoll_ctl */
+    bool unfinished;   /* serve() ended its turn before EAGAIN */
     char peer[NET_ADDRSTRLEN];
     char buf[CONN_BUFSIZE];
 };
@@ -105,7 +108,12 @@ static uint32_t events_for(const struct server *s, const struct conn *c)
 static bool watch(struct server *s, struct conn *c, int op)
 {
     struct epoll_event ev = {.events = events_for(s, c), .data.fd = c->fd};
-    if (op == EPOLL_CTL_MOD && ev.events == c->watching)
+    /* EPOLL_CTL_MOD also checks the fd again and, if it is ready, puts it
+     * back on the ready list: how an edge-triggered fd that serve() left
+     * unfinished is reported again without a new edge. */
+    bool rearm = s->edge && c->unfinished;
+    c->unfinished = false;
+    if (op == EPOLL_CTL_MOD && ev.events == c->watching && !rearm)
         return true; /* no change: no system call */
     if (epoll_ctl(s->epoll_fd, op, c->fd, &ev) < 0) {
         warn_errno("epoll_ctl %s", c->peer);
@@ -203,10 +211,14 @@ static void accept_clients(struct server *s)
 
 /* Echo as much as can be done now without blocking: read while there is
  * room, write while there is something to send, until the socket says
- * EAGAIN both ways. Returns false when this client is done. */
+ * EAGAIN both ways, or TURN_ROUNDS times: a client that sends and reads
+ * as fast as we echo never runs dry, and must not keep the others waiting.
+ * Level-triggered, epoll_wait reports the fd again while it is ready;
+ * edge-triggered it would not (no new edge), so watch() re-arms it.
+ * Returns false when this client is done. */
 static bool serve(struct server *s, struct conn *c)
 {
-    for (;;) {
+    for (int round = 0; round < TURN_ROUNDS; round++) {
         bool progress = false;
         if (wants_read(c)) {
             ssize_t n = read(c->fd, c->buf + c->end, CONN_BUFSIZE - c->end);
@@ -242,6 +254,8 @@ static bool serve(struct server *s, struct conn *c)
         if (!progress)
             return true; /* EAGAIN both ways: wait for the next event */
     }
+    c->unfinished = true; /* our turn is over, maybe not the work */
+    return true;
 }
 
 static void close_conn(struct server *s, struct conn *c)

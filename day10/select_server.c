@@ -42,6 +42,7 @@
 enum {
     DEFAULT_PORT = 9003,
     CONN_BUFSIZE = 16384, /* the most unsent bytes kept for one client */
+    TURN_ROUNDS = 8,      /* at most this many reads and writes per client per turn */
 };
 
 #define BUSY_NO_FDS "select_server: busy: out of file descriptors, try again later\n"
@@ -185,10 +186,13 @@ static void accept_clients(struct server *s)
 
 /* Echo as much as can be done now without blocking: read while there is
  * room, write while there is something to send, until the socket says
- * EAGAIN both ways. Returns false when this client is done. */
+ * EAGAIN both ways, or TURN_ROUNDS times: a client that sends and reads
+ * as fast as we echo never runs dry, and must not keep the others waiting
+ * (select() reports it again next turn, while it is ready). Returns false
+ * when this client is done. */
 static bool serve(struct server *s, struct conn *c)
 {
-    for (;;) {
+    for (int round = 0; round < TURN_ROUNDS; round++) {
         bool progress = false;
         if (wants_read(c)) {
             ssize_t n = read(c->fd, c->buf + c->end, CONN_BUFSIZE - c->end);
@@ -224,6 +228,7 @@ static bool serve(struct server *s, struct conn *c)
         if (!progress)
             return true; /* EAGAIN both ways: wait for the next event */
     }
+    return true; /* our turn is over; the next one comes soon */
 }
 
 static void close_conn(struct server *s, struct conn *c)

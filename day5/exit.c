@@ -79,6 +79,7 @@ static void sys_exit_message(int unused)
 int main(int argc, char *argv[])
 {
     long final_status = 0;
+    bool status_given = false;
     const char *message = NULL;
     prog_init(argv[0]);
     int opt;
@@ -87,6 +88,7 @@ int main(int argc, char *argv[])
         case 's':
             if (parse_long(optarg, 0, 255, &final_status) < 0)
                 die_usage(usage, "bad exit status '%s' (0..255)", optarg);
+            status_given = true;
             break;
         case 'm': message = optarg; break;
         case 'h': print_usage_and_exit(usage);
@@ -95,6 +97,8 @@ int main(int argc, char *argv[])
     }
     if (optind != argc)
         die_usage(usage, "unexpected argument '%s'", argv[optind]);
+    if (message != NULL && status_given)
+        die_usage(usage, "-s and -m are two ways to end: give one of them");
     setvbuf(stdout, NULL, _IOLBF, 0); /* lines at once; partial lines still wait */
 
     if (atexit(say_goodbye) != 0)

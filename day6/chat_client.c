@@ -75,15 +75,24 @@ static int send_request(int sock, const char *cmd, const char *name, const char 
 }
 
 /* Make a message from the network safe to print: drop its trailing \n
- * and turn control bytes into '?', so even a hostile server cannot drive
- * the terminal with escape sequences. Returns the new length. */
+ * and turn control characters into '?' — C0, DEL, and the C1 ones
+ * (U+0080..U+009F, in UTF-8 0xC2 0x80..0x9F: U+009B alone starts an escape
+ * sequence) — so even a hostile server cannot drive the terminal with
+ * escape sequences. Returns the new length. */
 static size_t make_printable(char *msg, size_t len)
 {
     if (len > 0 && msg[len - 1] == '\n')
         len--;
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7F)
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)msg[i];
+        if (c < 0x20 || c == 0x7F) {
             msg[i] = '?';
+        } else if (c == 0xC2 && i + 1 < len && (unsigned char)msg[i + 1] <= 0x9F &&
+                   (unsigned char)msg[i + 1] >= 0x80) {
+            msg[i] = msg[i + 1] = '?';
+            i++;
+        }
+    }
     return len;
 }
 

@@ -543,6 +543,8 @@ int main(int argc, char *argv[])
         die_errno("calloc");
     if (sig_catch_stop() < 0)
         die_errno("sigaction");
+    if (net_ignore_sigpipe() < 0) /* the log may go to a pipe whose reader leaves */
+        die("%s", net_error());
 
     room.sock = net_udp_bind(opts.bind_addr, opts.port);
     if (room.sock < 0)

@@ -56,6 +56,8 @@ int main(int argc, char *argv[])
         die_usage(usage, "unexpected argument '%s'", argv[optind]);
     if (sig_catch_stop() < 0)
         die_errno("sigaction");
+    if (net_ignore_sigpipe() < 0) /* stdout may be a pipe whose reader leaves */
+        die("%s", net_error());
     setvbuf(stdout, NULL, _IOLBF, 0);
 
     int fd = net_udp_bind(so.bind_addr, so.port);

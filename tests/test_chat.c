@@ -687,6 +687,47 @@ static void test_stdin_eof_with_q_stops_the_server(void **state)
     assert_int_equal(s.leftovers, 0);
 }
 
+/* Started with stdin closed, the server must not take fd 0 for its socket:
+ * the announcer reads fd 0 and would turn the users' datagrams into
+ * admin announcements. Closed stdin is an empty stdin. */
+static void test_stdin_closed_is_not_the_socket(void **state)
+{
+    (void)state;
+    struct server s;
+    const char *argv[] = {"/bin/sh", "-c", "exec \"$0\" -p 0 <&-", server_path, NULL};
+    server_start(&s, argv);
+    char fd0[64], link[64] = "";
+    snprintf(fd0, sizeof fd0, "/proc/%ld/fd/0", (long)s.pid);
+    assert_true(readlink(fd0, link, sizeof link - 1) > 0);
+    assert_null(strstr(link, "socket:")); /* the announcer's stdin */
+    assert_true(server_wait_output(&s, true, "stdin closed: no more announcements", 1, 5.0));
+    int alice, bob;
+    fill_room(s.port, &alice, &bob, NULL);
+    send_text(bob, "C bob hello");
+    expect(alice, "bob: hello");
+    barrier(s.port);
+    expect_nothing(alice);
+    expect_nothing(bob);
+    assert_server_stops_cleanly(&s);
+}
+
+/* chat_server 2>&1 | head -n 1: once head has gone, every event the server
+ * logs fails (EPIPE). The room must go on, not die silently of SIGPIPE. */
+static void test_survives_its_log_reader_leaving(void **state)
+{
+    (void)state;
+    struct server s;
+    const char *argv[] = {"/bin/sh", "-c", "\"$0\" -p 0 2>&1 | head -n 1; exec sleep 60",
+                          server_path, NULL};
+    server_start(&s, argv);
+    assert_true(wait_until(has_one_child, &s.pid, 5.0)); /* head is gone */
+    int alice, bob;
+    fill_room(s.port, &alice, &bob, NULL); /* each login is logged */
+    send_text(bob, "C bob still here?");
+    expect(alice, "bob: still here?");
+    server_stop(&s, 2.0);
+}
+
 /* ---------------------------------------------------------------------------
  * The server: many users, addresses, stopping.
  * ------------------------------------------------------------------------- */
@@ -955,6 +996,25 @@ static void test_client_asks_again_after_fail(void **state)
     assert_server_stops_cleanly(&s);
 }
 
+/* With stdin closed, the client must not take fd 0 for its socket (it
+ * would wait for a name from the network, forever): no name, exit 1. */
+static void test_client_with_stdin_closed(void **state)
+{
+    (void)state;
+    struct server s;
+    start_chat(&s, NULL, NULL, NULL);
+    char port_text[16];
+    snprintf(port_text, sizeof port_text, "%d", s.port);
+    const char *argv[] = {"/bin/sh",   "-c",      "exec \"$0\" -p \"$1\" <&-",
+                          client_path, port_text, NULL};
+    struct run_result r;
+    run_program_text(&r, argv, NULL, 10.0);
+    assert_exit_code(&r, 1);
+    assert_non_null(strstr(r.err, "no name given"));
+    run_result_free(&r);
+    assert_server_stops_cleanly(&s);
+}
+
 static void test_client_times_out_when_nobody_answers(void **state)
 {
     (void)state;
@@ -1112,9 +1172,11 @@ static void test_client_from_a_fake_server(void **state)
     const struct sockaddr *to = (const struct sockaddr *)&from;
     assert_int_equal(sendto(fake, "OK", 2, 0, to, from_len), 2);
     assert_true(server_wait_output(&alice, false, "you are in the room as alice", 1, 5.0));
-    static const char evil[] = "eve: \x1b[2J\a\x7f done";
+    /* ESC, BEL, DEL, and U+009B in UTF-8: the C1 "CSI", an escape on its own */
+    static const char evil[] = "eve: \x1b[2J\a\x7f \xc2\x9b"
+                               "2J done";
     assert_int_equal(sendto(fake, evil, sizeof evil - 1, 0, to, from_len), sizeof evil - 1);
-    assert_true(server_wait_output(&alice, false, "eve: ?[2J?? done\n", 1, 5.0));
+    assert_true(server_wait_output(&alice, false, "eve: ?[2J?? ??2J done\n", 1, 5.0));
     type_line(&alice, "hi");
     n = recv(fake, got, sizeof got - 1, 0);
     assert_int_equal(n, 10);
@@ -1171,6 +1233,8 @@ int main(void)
         cmocka_unit_test_teardown(test_bad_announcements_are_not_sent, chat_teardown),
         cmocka_unit_test_teardown(test_stdin_eof_only_stops_announcements, chat_teardown),
         cmocka_unit_test_teardown(test_stdin_eof_with_q_stops_the_server, chat_teardown),
+        cmocka_unit_test_teardown(test_stdin_closed_is_not_the_socket, chat_teardown),
+        cmocka_unit_test_teardown(test_survives_its_log_reader_leaving, chat_teardown),
         cmocka_unit_test_teardown(test_fifty_users_receive_a_broadcast, chat_teardown),
         cmocka_unit_test_teardown(test_wildcard_bind_still_announces, chat_teardown),
         cmocka_unit_test_teardown(test_ipv6, chat_teardown),
@@ -1184,6 +1248,7 @@ int main(void)
         cmocka_unit_test_teardown(test_client_long_line_not_sent, chat_teardown),
         cmocka_unit_test_teardown(test_client_name_refused_with_n_exits_1, chat_teardown),
         cmocka_unit_test_teardown(test_client_asks_again_after_fail, chat_teardown),
+        cmocka_unit_test_teardown(test_client_with_stdin_closed, chat_teardown),
         cmocka_unit_test_teardown(test_client_times_out_when_nobody_answers, chat_teardown),
         cmocka_unit_test_teardown(test_client_without_server_fails_fast, chat_teardown),
         cmocka_unit_test_teardown(test_client_ctrl_c_leaves_the_room, chat_teardown),

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,6 +185,31 @@ static void test_prog_name(void **state)
     assert_string_equal(prog_name(), "plain");
     prog_init("");
     assert_string_equal(prog_name(), "plain"); /* an empty argv[0] keeps the old name */
+}
+
+/* In a child whose stdin and stdout are closed: prog_init must reopen
+ * them (on /dev/null), so the next fd the program opens, a socket say, is
+ * not taken for its stdin or stdout. Exit 0 if so. */
+static void call_prog_init_with_fds_closed(void *arg)
+{
+    (void)arg;
+    close(STDIN_FILENO);
+    close(STDOUT_FILENO);
+    prog_init("p");
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    char link[64] = "";
+    ssize_t n = readlink("/proc/self/fd/0", link, sizeof link - 1);
+    bool ok = fd > STDERR_FILENO && n > 0 && strcmp(link, "/dev/null") == 0 &&
+              fcntl(STDOUT_FILENO, F_GETFD) >= 0;
+    _exit(ok ? 0 : 3);
+}
+
+static void test_prog_init_reopens_closed_std_fds(void **state)
+{
+    (void)state;
+    char out[256], err[256];
+    assert_exited_with(
+        in_child(call_prog_init_with_fds_closed, NULL, out, sizeof out, err, sizeof err), 0);
 }
 
 /* --- options ---------------------------------------------------------------- */
@@ -867,6 +893,7 @@ int main(void)
         cmocka_unit_test(test_die_usage_exits_2),
         cmocka_unit_test(test_usage_on_stdout_exit_0),
         cmocka_unit_test(test_prog_name),
+        cmocka_unit_test(test_prog_init_reopens_closed_std_fds),
         cmocka_unit_test(test_parse_port_accepts),
         cmocka_unit_test(test_parse_port_rejects),
         cmocka_unit_test(test_parse_long),

@@ -188,6 +188,8 @@ static void test_exit_status_reaches_the_shell(void **state)
     expect_exit_code(negative, 2);
     const char *junk[] = {path, "-s", "7x", NULL};
     expect_exit_code(junk, 2);
+    const char *both[] = {path, "-s", "7", "-m", "bye", NULL}; /* -s | -m: one or the other */
+    expect_exit_code(both, 2);
 }
 
 static void test_exit_message_like_sys_exit(void **state)

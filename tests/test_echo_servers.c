@@ -2,14 +2,17 @@
  * of day9 and day10 (and epoll_server in both modes): byte-exact echo of
  * 1 B, 64 KiB and 1 MiB; many clients at once (loop_server: one after the
  * other, its defining trait); a client that vanishes mid-stream; a client
- * that sends 8 MiB without reading; fds (and, for fork_server, zombies)
+ * that sends 8 MiB without reading; two clients flooding at full speed
+ * starve no one; fds (and, for fork_server, zombies)
  * back where they were after 300 connections; out of fds (EMFILE) without
  * a busy loop; SIGTERM; bad flags. Then what only some of them promise:
  * poll and epoll serve 1,000 connections at once, select_server refuses
  * fds beyond FD_SETSIZE and goes on.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,6 +221,79 @@ static void test_client_that_never_reads(void **state)
     assert_server_stops_cleanly(&s);
 }
 
+/* A client that sends and reads as fast as it can: a writer thread and a
+ * reader thread on one connection, until stop. */
+struct flood {
+    int fd;
+    pthread_t writer, reader;
+    atomic_bool stop;
+};
+
+static void *flood_write(void *arg)
+{
+    struct flood *f = arg;
+    static const char chunk[64 * 1024]; /* only read: shared by the floods */
+    while (!atomic_load(&f->stop))
+        if (send(f->fd, chunk, sizeof chunk, MSG_NOSIGNAL) < 0 && errno != EINTR && errno != EAGAIN)
+            break;
+    return NULL;
+}
+
+static void *flood_read(void *arg)
+{
+    struct flood *f = arg;
+    char buf[64 * 1024];
+    while (!atomic_load(&f->stop)) {
+        ssize_t n = recv(f->fd, buf, sizeof buf, 0);
+        if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+            break;
+    }
+    return NULL;
+}
+
+static void flood_start(struct flood *f, int port)
+{
+    f->fd = connect_to(port);
+    atomic_init(&f->stop, false);
+    assert_int_equal(pthread_create(&f->writer, NULL, flood_write, f), 0);
+    assert_int_equal(pthread_create(&f->reader, NULL, flood_read, f), 0);
+}
+
+static void flood_stop(struct flood *f)
+{
+    atomic_store(&f->stop, true);
+    shutdown(f->fd, SHUT_RDWR); /* wakes both threads up */
+    pthread_join(f->writer, NULL);
+    pthread_join(f->reader, NULL);
+    close(f->fd);
+}
+
+/* Two clients that flood the server and read their echo as fast as it
+ * comes: a new client is still accepted and served at once. (A multiplexed
+ * server that echoes one client until EAGAIN never gets back to the
+ * others, because a flooding client never runs dry.) */
+static void test_flooding_clients_starve_no_one(void **state)
+{
+    const struct echo_kind *k = *state;
+    struct server s;
+    echo_start(&s, k, NULL, NULL);
+    struct flood floods[2];
+    for (int i = 0; i < 2; i++)
+        flood_start(&floods[i], s.port);
+    assert_true(server_wait_output(&s, false, "connect from", 2, 5));
+    clock_sleep_ms(200); /* let the floods get going: the server is busy now */
+    bool served = true;
+    for (int i = 0; i < 3 && served; i++) {
+        int fd = connect_to(s.port);
+        served = echo_check(fd, 100, (unsigned)i, 3);
+        close(fd);
+    }
+    for (int i = 0; i < 2; i++)
+        flood_stop(&floods[i]);
+    assert_true(served);
+    assert_server_stops_cleanly(&s);
+}
+
 struct fd_watch {
     pid_t pid;
     int want;
@@ -351,6 +427,53 @@ static void test_out_of_fds_is_survived(void **state)
     assert_server_stops_cleanly(&s);
 }
 
+/* Out of fds for a moment: the server runs with room for a few clients;
+ * the next one is refused; then they all leave. The next client must be
+ * served: the shortage is over. (Linux's accept() says EMFILE before it
+ * waits for a client, so a blocking server that refused too eagerly would
+ * sit in accept with its spare fd closed, and refuse the next one anyway.) */
+static void test_served_again_once_fds_are_free(void **state)
+{
+    const struct echo_kind *k = *state;
+    enum { MAX_TRIES = 8 };
+    struct server s;
+    echo_start(&s, k, NULL, NULL);
+    int idle_fds = echo_lowest_free_fd(s.pid);
+    assert_server_stops_cleanly(&s);
+
+    char script[256];
+    snprintf(script, sizeof script, "ulimit -n %d && exec \"$0\" -p 0 %s", idle_fds + 3,
+             k->flag != NULL ? k->flag : "");
+    const char *argv[] = {"/bin/sh", "-c", script, program_path(k->program), NULL};
+    server_start(&s, argv);
+    int fds[MAX_TRIES], served = 0;
+    bool refused = false;
+    while (!refused && served < MAX_TRIES) {
+        int fd = connect_to(s.port);
+        char c = 'a', buf[256];
+        assert_int_equal(io_write_all(fd, &c, 1), 1);
+        assert_true(echo_wait_readable(fd, 5));
+        ssize_t n = recv(fd, buf, sizeof buf - 1, 0);
+        assert_true(n > 0);
+        buf[n] = '\0';
+        if (n == 1 && buf[0] == 'a') {
+            fds[served++] = fd;
+        } else {
+            assert_non_null(strstr(buf, "busy: out of file descriptors"));
+            refused = true;
+            close(fd);
+        }
+    }
+    assert_true(refused && served > 0);
+    for (int i = 0; i < served; i++)
+        close(fds[i]);
+    assert_true(server_wait_output(&s, false, "closed ", served, 5));
+    int again = connect_to(s.port);
+    assert_true(echo_check(again, 100, 3, 5));
+    close(again);
+    assert_server_stops_cleanly(&s);
+}
+
 /* --- only some servers -------------------------------------------------- */
 
 /* poll and epoll: 1,000 clients connected at once, all served. */
@@ -454,6 +577,10 @@ static bool loop_only(const struct echo_kind *k)
 {
     return !k->concurrent;
 }
+static bool keeps_client_fds(const struct echo_kind *k)
+{
+    return k->concurrent && !is(k, "fork_server"); /* fork_server's children hold them */
+}
 static bool poll_or_epoll(const struct echo_kind *k)
 {
     return k->multiplexed && !is(k, "select_server");
@@ -471,10 +598,14 @@ static const struct test_spec specs[] = {
      loop_only},
     {"a client vanishing mid-stream disturbs no one", test_client_vanishing_mid_stream, all},
     {"a client sending 8 MiB without reading", test_client_that_never_reads, all},
+    {"clients flooding and reading at full speed starve no one",
+     test_flooding_clients_starve_no_one, concurrent},
     {"300 connections: fds back, no zombie", test_300_connections_leave_nothing_behind, all},
     {"SIGTERM with clients connected: exit 0 within 2 s", test_sigterm_with_clients_connected, all},
     {"bad flags exit 2, -h exits 0", test_bad_flags_exit_2, all},
     {"out of fds (EMFILE): clients refused, no busy loop", test_out_of_fds_is_survived, all},
+    {"out of fds, then fds freed: the next client is served", test_served_again_once_fds_are_free,
+     keeps_client_fds},
     {"1,000 concurrent connections", test_1000_concurrent_connections, poll_or_epoll},
     {"fds beyond FD_SETSIZE refused, others served", test_select_refuses_beyond_fd_setsize,
      select_only},

@@ -46,6 +46,13 @@ static void test_spare_refuses_a_waiting_client(void **state)
     assert_true(spare >= 0);
     assert_true(fcntl(spare, F_GETFD) & FD_CLOEXEC);
     int client = connect_to(net_local_port(lfd));
+    /* a blocking socket with fds to spare: the client is not refused, the
+     * caller's next accept will take it */
+    assert_int_equal(fd_spare_refuse(&spare, lfd, "busy\n"), 0);
+    assert_true(spare >= 0 && fcntl(spare, F_GETFD) >= 0);
+    assert_true(echo_nothing_to_read(client));
+    /* non-blocking (the multiplexed servers): refused at once */
+    assert_int_equal(net_set_nonblocking(lfd, true), 0);
     assert_int_equal(fd_spare_refuse(&spare, lfd, "busy\n"), 1);
     assert_true(spare >= 0 && fcntl(spare, F_GETFD) >= 0); /* the spare is back */
     char buf[64];
@@ -54,7 +61,6 @@ static void test_spare_refuses_a_waiting_client(void **state)
     close(client);
 
     /* nobody waiting, non-blocking: 0, and the spare is still back */
-    assert_int_equal(net_set_nonblocking(lfd, true), 0);
     assert_int_equal(fd_spare_refuse(&spare, lfd, NULL), 0);
     assert_true(spare >= 0 && fcntl(spare, F_GETFD) >= 0);
     close(spare);

@@ -2,6 +2,7 @@
  * their sender, from several clients in turn; -v shows them; SIGTERM
  * stops it; bad flags exit 2.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,32 @@ static void test_echo_client_speaks_udp(void **state)
     run_result_free(&r);
 }
 
+static bool only_one_child(void *arg)
+{
+    return count_children(*(pid_t *)arg, NULL) == 1;
+}
+
+/* udp_server -v | head -n 1: once head has gone, every line the server
+ * prints fails (EPIPE). Like the TCP servers, it must go on echoing, not
+ * die silently of SIGPIPE. */
+static void test_survives_its_stdout_reader_leaving(void **state)
+{
+    (void)state;
+    struct server s;
+    const char *argv[] = {"/bin/sh", "-c", "\"$0\" -p 0 -v | head -n 1; exec sleep 60",
+                          program_path("day9/udp_server"), NULL};
+    server_start(&s, argv);                             /* the line came through head */
+    assert_true(wait_until(only_one_child, &s.pid, 5)); /* head is gone */
+    int fd = udp_client(s.port);
+    char in[16];
+    assert_int_equal(send(fd, "ping\n", 5, 0), 5);
+    assert_int_equal(recv(fd, in, sizeof in, 0), 5);
+    assert_int_equal(send(fd, "pong\n", 5, 0), 5);
+    assert_int_equal(recv(fd, in, sizeof in, 0), 5);
+    close(fd);
+    server_stop(&s, 2);
+}
+
 static void test_bad_flags(void **state)
 {
     (void)state;
@@ -120,6 +147,7 @@ int main(void)
         cmocka_unit_test_teardown(test_datagrams_come_back_whole, harness_teardown),
         cmocka_unit_test_teardown(test_verbose_shows_each_datagram, harness_teardown),
         cmocka_unit_test_teardown(test_echo_client_speaks_udp, harness_teardown),
+        cmocka_unit_test_teardown(test_survives_its_stdout_reader_leaving, harness_teardown),
         cmocka_unit_test_teardown(test_bad_flags, harness_teardown),
     };
     return cmocka_run_group_tests(tests, harness_group_setup, harness_teardown);
