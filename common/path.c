@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Append "/" + the segment of len bytes to out (which holds used bytes). */
 static int push_segment(char *out, size_t size, size_t *used, const char *seg, size_t len)
@@ -110,4 +112,32 @@ int path_in_root(const char *root_real, const char *vpath, bool must_exist, char
         return -1;
     }
     return 0;
+}
+
+static bool is_folder(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int path_find_shipped(const char *rel, char *out, size_t size)
+{
+    int n = snprintf(out, size, "%s", rel);
+    if (n >= 0 && (size_t)n < size && is_folder(out))
+        return 0;
+    char dir[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", dir, sizeof dir - 1);
+    if (len <= 0) {
+        errno = ENOENT;
+        return -1;
+    }
+    dir[len] = '\0';
+    for (char *slash = strrchr(dir, '/'); slash != NULL; slash = strrchr(dir, '/')) {
+        *slash = '\0'; /* one folder up */
+        n = snprintf(out, size, "%s/%s", dir, rel);
+        if (n >= 0 && (size_t)n < size && is_folder(out))
+            return 0;
+    }
+    errno = ENOENT;
+    return -1;
 }

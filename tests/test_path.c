@@ -187,6 +187,32 @@ static void test_normalize_then_jail(void **state)
     }
 }
 
+static void test_find_shipped(void **state)
+{
+    (void)state;
+    char out[PATH_MAX], cwd[PATH_MAX];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(path_find_shipped("tour", out, sizeof out), 0);
+    assert_string_equal(out, "tour"); /* from the repository: as given */
+
+    assert_int_equal(chdir("/"), 0); /* from elsewhere: found above the program */
+    int rc = path_find_shipped("tour", out, sizeof out);
+    int saved = errno;
+    assert_int_equal(chdir(cwd), 0);
+    errno = saved;
+    assert_int_equal(rc, 0);
+    assert_true(out[0] == '/');
+    char want[PATH_MAX + 16];
+    snprintf(want, sizeof want, "%s/tour", cwd);
+    char real_out[PATH_MAX], real_want[PATH_MAX];
+    assert_non_null(realpath(out, real_out));
+    assert_non_null(realpath(want, real_want));
+    assert_string_equal(real_out, real_want);
+
+    assert_int_equal(path_find_shipped("no/such/folder", out, sizeof out), -1);
+    assert_int_equal(errno, ENOENT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -197,6 +223,7 @@ int main(void)
         cmocka_unit_test(test_in_root_refuses_symlinks_out),
         cmocka_unit_test(test_in_root_missing),
         cmocka_unit_test(test_normalize_then_jail),
+        cmocka_unit_test(test_find_shipped),
     };
     return cmocka_run_group_tests(tests, make_root, remove_root);
 }

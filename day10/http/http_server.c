@@ -46,6 +46,7 @@
 #include "common/errors.h"
 #include "common/net.h"
 #include "common/options.h"
+#include "common/path.h"
 #include "common/signals.h"
 #include "day10/http/http_file.h"
 #include "day10/http/http_parse.h"
@@ -629,29 +630,6 @@ static void serve(struct server *s)
 
 /* --- setup ------------------------------------------------------------------------ */
 
-/* The shipped site: SITE_DIR under the current folder or under one of
- * the folders holding the program (build/day10/http/ -> the repo). */
-static bool find_site(char *out, size_t size)
-{
-    snprintf(out, size, "%s", SITE_DIR);
-    if (access(SITE_DIR "/index.html", R_OK) == 0)
-        return true;
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        return false;
-    exe[n] = '\0';
-    for (char *slash = strrchr(exe, '/'); slash != NULL; slash = strrchr(exe, '/')) {
-        *slash = '\0';
-        char index[PATH_MAX + 64];
-        snprintf(index, sizeof index, "%s/" SITE_DIR "/index.html", exe);
-        int n = snprintf(out, size, "%s/" SITE_DIR, exe);
-        if (n > 0 && (size_t)n < size && access(index, R_OK) == 0)
-            return true;
-    }
-    return false;
-}
-
 static const char usage[] =
     "usage: http_server [-b ADDR] [-p PORT] [-d DOCROOT] [-l] [-v] [-m MAXCONN]\n"
     "                   [-t SECONDS] [-k SECONDS]\n"
@@ -703,7 +681,7 @@ int main(int argc, char *argv[])
         die_usage(usage, "unexpected argument '%s'", argv[optind]);
 
     char site[PATH_MAX];
-    if (docroot == NULL && !find_site(site, sizeof site))
+    if (docroot == NULL && path_find_shipped(SITE_DIR, site, sizeof site) < 0)
         die("cannot find the shipped site (%s); name a folder with -d DOCROOT", SITE_DIR);
     if (http_docroot_open(&s->docroot, docroot != NULL ? docroot : site, listing) < 0)
         die_errno("docroot %s", docroot != NULL ? docroot : site);

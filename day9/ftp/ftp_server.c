@@ -48,6 +48,7 @@
 #include "common/io.h"
 #include "common/net.h"
 #include "common/options.h"
+#include "common/path.h"
 #include "common/signals.h"
 #include "day9/ftp/ftp_session.h"
 
@@ -200,7 +201,7 @@ int main(int argc, char **argv)
     prog_init(argv[0]);
     struct server_opts so;
     server_opts_init(&so, DEFAULT_PORT);
-    const char *dir = DEFAULT_LIBRARY;
+    const char *dir = NULL;
     bool threads = false, read_only = false;
     long max_sessions = DEFAULT_SESSIONS, idle = DEFAULT_IDLE;
     int c;
@@ -230,10 +231,14 @@ int main(int argc, char **argv)
         die_usage(usage, "unexpected argument '%s'", argv[optind]);
 
     /* The jail's root, resolved once: every client path must stay below it. */
-    char root[PATH_MAX];
+    char shipped[PATH_MAX], root[PATH_MAX];
     struct stat st;
+    if (dir == NULL && path_find_shipped(DEFAULT_LIBRARY, shipped, sizeof shipped) < 0)
+        die("cannot find the shipped library (%s); name a folder with -d DIR", DEFAULT_LIBRARY);
+    if (dir == NULL)
+        dir = shipped;
     if (realpath(dir, root) == NULL)
-        die_errno("file library %s (run from the conclab folder, or give -d DIR)", dir);
+        die_errno("file library %s", dir);
     if (stat(root, &st) < 0 || !S_ISDIR(st.st_mode))
         die("file library %s is not a directory", dir);
 
