@@ -17,6 +17,9 @@
 # Settings (environment): SIZE_MB (default 1024), RUNS (3), SESSIONS (100),
 # VSFTPD_PORT (2221). Results: a table, and BUILD/bench/ftp.csv. Other work
 # on the machine skews the figures: the load is printed next to them.
+# The files live under TMPDIR (default /tmp): on a disk, upload figures
+# swing with the writeback of the previous run's gigabyte; with
+# TMPDIR=/dev/shm (in memory) they measure the servers, not the disk.
 BUILD=${1:-build}
 SIZE_MB=${SIZE_MB:-1024}
 RUNS=${RUNS:-3}
