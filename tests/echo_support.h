@@ -62,9 +62,6 @@ int echo_lowest_free_fd(pid_t pid);
 /* Resident memory of pid in KiB (VmRSS), or -1. */
 long echo_rss_kib(pid_t pid);
 
-/* CPU time pid has used (user + system), in seconds, or -1. */
-double echo_cpu_seconds(pid_t pid);
-
 /* Raise this process's soft RLIMIT_NOFILE to at least want (up to the
  * hard limit); returns the soft limit in force. Programs started after
  * inherit it. */

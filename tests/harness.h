@@ -131,6 +131,12 @@ int count_children(pid_t pid, int *zombies);
 /* Open file descriptors of pid, from /proc/PID/fd, or -1. */
 int count_open_fds(pid_t pid);
 
+/* Threads of pid, from /proc/PID/task, or -1. */
+int count_threads(pid_t pid);
+
+/* CPU time pid has used (user + system), in seconds, from /proc, or -1. */
+double cpu_seconds(pid_t pid);
+
 /* Kill and reap processes re-parented to this test process (orphans of
  * the programs it ran); returns how many there were. */
 int harness_reap_orphans(void);

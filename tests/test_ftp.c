@@ -733,21 +733,6 @@ static void twenty_concurrent_downloads(void)
 }
 BOTH(twenty_concurrent_downloads)
 
-/* Threads of pid, from /proc/PID/status. */
-static int thread_count(pid_t pid)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
-    FILE *f = fopen(path, "r");
-    int n = -1;
-    while (f != NULL && fgets(line, sizeof line, f) != NULL)
-        if (sscanf(line, "Threads: %d", &n) == 1)
-            break;
-    if (f != NULL)
-        fclose(f);
-    return n;
-}
-
 struct leak_check {
     pid_t pid;
     int fds, threads;
@@ -758,7 +743,7 @@ struct leak_check {
 static bool back_to_idle(void *arg)
 {
     struct leak_check *c = arg;
-    return count_children(c->pid, NULL) == 0 && thread_count(c->pid) <= c->threads &&
+    return count_children(c->pid, NULL) == 0 && count_threads(c->pid) <= c->threads &&
            count_open_fds(c->pid) == c->fds;
 }
 
@@ -768,7 +753,7 @@ static void many_sessions_leave_nothing(void)
     start(&s, NULL, NULL, NULL, NULL);
     /* ThreadSanitizer starts a thread of its own with the first session thread */
     int tsan_thread = strcmp(harness_sanitizer(), "thread") == 0 ? 1 : 0;
-    struct leak_check idle = {s.pid, count_open_fds(s.pid), thread_count(s.pid) + tsan_thread};
+    struct leak_check idle = {s.pid, count_open_fds(s.pid), count_threads(s.pid) + tsan_thread};
     assert_true(idle.fds > 0);
     enum { SESSIONS = 200, AT_ONCE = 10 };
     for (int i = 0; i < SESSIONS; i += AT_ONCE) {
@@ -785,7 +770,8 @@ static void many_sessions_leave_nothing(void)
         int zombies = 0;
         int children = count_children(s.pid, &zombies);
         fail_msg("after %d sessions: %d children (%d zombies), %d threads, %d fds (was %d)",
-                 SESSIONS, children, zombies, thread_count(s.pid), count_open_fds(s.pid), idle.fds);
+                 SESSIONS, children, zombies, count_threads(s.pid), count_open_fds(s.pid),
+                 idle.fds);
     }
     char *log = server_output(&s, false);
     assert_int_equal(count_occurrences(log, "accepted"), SESSIONS);

@@ -2,6 +2,7 @@
  * program does, kills a hung one at its timeout and reports that as a
  * failure, starts and stops servers, and leaves no process behind. */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "common/clock.h"
 #include "common/io.h"
 #include "common/procfs.h"
 #include "tests/harness.h"
@@ -246,6 +248,34 @@ static void test_programs_die_with_a_crashed_test(void **state)
     assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 }
 
+static void *sleeper(void *arg)
+{
+    (void)arg;
+    clock_sleep_ms(300);
+    return NULL;
+}
+
+static void test_threads_and_cpu_time(void **state)
+{
+    (void)state;
+    int alone = count_threads(getpid()); /* 1, or 2 with TSan's own thread */
+    assert_true(alone >= 1);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, sleeper, NULL), 0);
+    assert_int_equal(count_threads(getpid()), alone + 1);
+    pthread_join(t, NULL);
+
+    double before = cpu_seconds(getpid());
+    assert_true(before >= 0);
+    double until = clock_now() + 0.3;
+    volatile unsigned long spin = 0;
+    while (clock_now() < until) /* burn CPU: cpu_seconds must see it */
+        spin++;
+    assert_true(cpu_seconds(getpid()) - before >= 0.1);
+    assert_true(cpu_seconds(999999999) == -1);
+    assert_int_equal(count_threads(999999999), -1);
+}
+
 static void test_text_helpers(void **state)
 {
     (void)state;
@@ -391,6 +421,7 @@ int main(void)
         cmocka_unit_test_teardown(test_server_output_and_wait, harness_teardown),
         cmocka_unit_test_teardown(test_program_start_and_wait, harness_teardown),
         cmocka_unit_test_teardown(test_programs_die_with_a_crashed_test, harness_teardown),
+        cmocka_unit_test_teardown(test_threads_and_cpu_time, harness_teardown),
         cmocka_unit_test_teardown(test_text_helpers, harness_teardown),
         cmocka_unit_test_teardown(test_timeouts_scale, harness_teardown),
         cmocka_unit_test_teardown(test_hung_program_fails_the_test, harness_teardown),

@@ -26,22 +26,6 @@ struct threads {
     int want; /* threads of the process, main included */
 };
 
-/* Threads of pid, from /proc/PID/task. */
-static int count_threads(pid_t pid)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%ld/task", (long)pid);
-    DIR *d = opendir(path);
-    if (d == NULL)
-        return -1;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
-}
-
 static bool threads_are(void *arg)
 {
     struct threads *t = arg;
