@@ -14,9 +14,15 @@ extern volatile sig_atomic_t sig_stop_requested;
  * select...) returns -1 with EINTR, so the loop notices at once. */
 int sig_catch_stop(void);
 
-/* A signal that lands after the loop checked sig_stop_requested but before
- * it blocked is only noticed at the next wake-up. A server that must stop
- * at once wakes up now and then (a timeout), or blocks the signals and
- * waits with pselect/ppoll/epoll_pwait, which unblock them atomically. */
+/* Also shut down listen_fd when a stop signal arrives. Checking the flag
+ * and then blocking leaves a gap: a signal landing between the two would
+ * only be noticed when the next client came. With the listening socket
+ * shut down, accept() on it fails at once (EINVAL), whether it was
+ * already waiting or starts after the signal, and select/poll/epoll report
+ * it ready (POLLHUP): the loop comes round and sees sig_stop_requested.
+ * Call it before printing "listening on". (Other ways to close the gap:
+ * wake up now and then with a timeout, or block the signals and wait in
+ * pselect/ppoll/epoll_pwait, which unblock them atomically.) */
+void sig_stop_shutdown(int listen_fd);
 
 #endif

@@ -154,7 +154,7 @@ static void accept_clients(struct server *s)
             }
             if (errno == EINTR || errno == ECONNABORTED)
                 continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK)
+            if (errno != EAGAIN && errno != EWOULDBLOCK && !sig_stop_requested)
                 warn_errno("accept");
             return;
         }
@@ -280,6 +280,7 @@ int main(int argc, char *argv[])
     s.listen_fd = net_tcp_listen(so.bind_addr, so.port, SOMAXCONN);
     if (s.listen_fd < 0)
         die("listen on %s:%d: %s", so.bind_addr, so.port, net_error());
+    sig_stop_shutdown(s.listen_fd); /* a stop signal also wakes the wait: see signals.h */
     if (s.listen_fd >= s.max_fds)
         die("listening socket: fd %d is beyond the %d fds this server can watch", s.listen_fd,
             s.max_fds);

@@ -121,7 +121,7 @@ static void wait_blocking(int listen_fd, long seconds)
     alarm(0);
     if (fd >= 0) {
         serve_client(fd, &addr, len, clock_now() - start);
-    } else if (saved == EINTR) {
+    } else if (saved == EINTR || sig_stop_requested) {
         printf("accept: interrupted by %s after %.1f s: nobody came\n",
                alarm_rang ? "SIGALRM" : "a stop signal", clock_now() - start);
     } else {
@@ -145,6 +145,8 @@ static void wait_nonblocking(int listen_fd, long seconds, int log_fd, const char
             serve_client(fd, &addr, len, clock_now() - start);
             return;
         }
+        if (sig_stop_requested)
+            break; /* the stop signal shut the socket down */
         if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
             die_errno("accept");
         printf("try %d: accept: %s (no client yet)\n", tries, strerror(errno));
@@ -175,8 +177,8 @@ static void wait_with_timeout(int listen_fd, long seconds, int log_fd, const cha
             serve_client(fd, &addr, len, clock_now() - start);
             return;
         }
-        if (errno == EINTR)
-            continue;
+        if (errno == EINTR || sig_stop_requested)
+            continue; /* the loop's test ends it on a stop signal */
         if (errno != EAGAIN && errno != EWOULDBLOCK)
             die_errno("accept");
         printf("accept: timed out after %.1f s (%s)\n", clock_now() - before, strerror(errno));
@@ -256,6 +258,7 @@ int main(int argc, char *argv[])
     int listen_fd = net_tcp_listen(so.bind_addr, so.port, 16);
     if (listen_fd < 0)
         die("listen on %s:%d: %s", so.bind_addr, so.port, net_error());
+    sig_stop_shutdown(listen_fd); /* a stop signal also wakes accept(): see signals.h */
     if (net_print_listening(listen_fd) < 0)
         die("%s", net_error());
 

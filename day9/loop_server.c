@@ -118,6 +118,7 @@ int main(int argc, char *argv[])
     int listen_fd = net_tcp_listen(so.bind_addr, so.port, SOMAXCONN);
     if (listen_fd < 0)
         die("listen on %s:%d: %s", so.bind_addr, so.port, net_error());
+    sig_stop_shutdown(listen_fd);   /* a stop signal also wakes accept(): see signals.h */
     int spare_fd = fd_spare_open(); /* for EMFILE: see common/fds.h */
     if (spare_fd < 0)
         die_errno("open /dev/null");
@@ -132,7 +133,7 @@ int main(int argc, char *argv[])
             if (errno == EMFILE || errno == ENFILE) { /* no fd left: refuse, don't spin */
                 if (fd_spare_refuse(&spare_fd, listen_fd, BUSY_NO_FDS) == 1)
                     printf("refused a client: out of file descriptors\n");
-            } else if (errno != EINTR && errno != ECONNABORTED) {
+            } else if (errno != EINTR && errno != ECONNABORTED && !sig_stop_requested) {
                 warn_errno("accept");
             }
             continue;

@@ -822,6 +822,55 @@ static void test_sig_catch_stop_interrupts_blocking_calls(void **state)
                        0);
 }
 
+/* The signal lands BEFORE accept() is called, the gap sig_stop_shutdown
+ * closes: accept must then fail at once instead of waiting for a client. */
+static void accept_after_stop_signal(void *arg)
+{
+    (void)arg;
+    if (sig_catch_stop() < 0)
+        _exit(3);
+    int lfd = net_tcp_listen("127.0.0.1", 0, 4);
+    if (lfd < 0)
+        _exit(4);
+    sig_stop_shutdown(lfd);
+    raise(SIGTERM);
+    alarm(5); /* if accept blocked, SIGALRM's default action ends us: not 0 */
+    int fd = accept(lfd, NULL, NULL);
+    _exit(fd < 0 && sig_stop_requested == SIGTERM ? 0 : 5);
+}
+
+/* The signal lands while accept() waits: it must return too. */
+static void accept_during_stop_signal(void *arg)
+{
+    (void)arg;
+    if (sig_catch_stop() < 0)
+        _exit(3);
+    int lfd = net_tcp_listen("127.0.0.1", 0, 4);
+    if (lfd < 0)
+        _exit(4);
+    sig_stop_shutdown(lfd);
+    pid_t me = getpid();
+    if (fork() == 0) {
+        usleep(50000);
+        kill(me, SIGTERM);
+        _exit(0);
+    }
+    alarm(5);
+    int fd = accept(lfd, NULL, NULL);
+    wait(NULL);
+    _exit(fd < 0 && sig_stop_requested == SIGTERM ? 0 : 5);
+}
+
+static void test_sig_stop_shutdown_wakes_accept(void **state)
+{
+    (void)state;
+    char out[64], err[64];
+    assert_exited_with(in_child(accept_after_stop_signal, NULL, out, sizeof out, err, sizeof err),
+                       0);
+    assert_exited_with(in_child(accept_during_stop_signal, NULL, out, sizeof out, err, sizeof err),
+                       0);
+}
+
 static void test_clock(void **state)
 {
     (void)state;
@@ -921,6 +970,7 @@ int main(void)
         cmocka_unit_test(test_line_too_long_then_eof),
         cmocka_unit_test(test_line_with_nul_and_pending),
         cmocka_unit_test(test_sig_catch_stop_interrupts_blocking_calls),
+        cmocka_unit_test(test_sig_stop_shutdown_wakes_accept),
         cmocka_unit_test(test_clock),
         cmocka_unit_test(test_procfs),
     };
