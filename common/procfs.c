@@ -6,12 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-/* Read /proc/PID/stat and find the state letter and ppid. The name field
- * "(comm)" may itself hold spaces and ')', so parse after the last ')'. */
-static int read_stat(pid_t pid, char *state, pid_t *ppid)
+/* Read /proc/PID/stat. The name field "(comm)" may itself hold spaces
+ * and ')', so parse after the last ')'. */
+int procfs_read(pid_t pid, struct procfs_info *info)
 {
-    char path[64], buf[512];
+    char path[64], buf[1024];
     snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
     FILE *f = fopen(path, "r");
     if (f == NULL)
@@ -20,25 +21,36 @@ static int read_stat(pid_t pid, char *state, pid_t *ppid)
     fclose(f);
     buf[n] = '\0';
     char *close_paren = strrchr(buf, ')');
-    long parent;
-    if (close_paren == NULL || sscanf(close_paren + 1, " %c %ld", state, &parent) != 2)
+    long parent, group;
+    /* state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt
+     * cmajflt utime stime */
+    if (close_paren == NULL ||
+        sscanf(close_paren + 1, " %c %ld %ld %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+               &info->state, &parent, &group, &info->utime, &info->stime) != 5)
         return -1;
-    *ppid = (pid_t)parent;
+    info->ppid = (pid_t)parent;
+    info->pgrp = (pid_t)group;
     return 0;
+}
+
+double procfs_cpu_seconds(pid_t pid)
+{
+    struct procfs_info info;
+    if (procfs_read(pid, &info) < 0)
+        return -1;
+    return (double)(info.utime + info.stime) / (double)sysconf(_SC_CLK_TCK);
 }
 
 char procfs_state(pid_t pid)
 {
-    char state;
-    pid_t ppid;
-    return read_stat(pid, &state, &ppid) == 0 ? state : 0;
+    struct procfs_info info;
+    return procfs_read(pid, &info) == 0 ? info.state : 0;
 }
 
 pid_t procfs_ppid(pid_t pid)
 {
-    char state;
-    pid_t ppid;
-    return read_stat(pid, &state, &ppid) == 0 ? ppid : -1;
+    struct procfs_info info;
+    return procfs_read(pid, &info) == 0 ? info.ppid : -1;
 }
 
 int procfs_comm(pid_t pid, char *out, size_t size)
@@ -66,12 +78,11 @@ static int for_each_child(pid_t parent, void (*visit)(pid_t, char, void *), void
     while ((e = readdir(d)) != NULL) {
         char *end;
         long pid = strtol(e->d_name, &end, 10);
-        char state;
-        pid_t ppid;
+        struct procfs_info info;
         if (*end != '\0' || pid <= 0)
             continue; /* not a process directory */
-        if (read_stat((pid_t)pid, &state, &ppid) == 0 && ppid == parent)
-            visit((pid_t)pid, state, ctx);
+        if (procfs_read((pid_t)pid, &info) == 0 && info.ppid == parent)
+            visit((pid_t)pid, info.state, ctx);
     }
     closedir(d);
     return 0;

@@ -8,6 +8,19 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* What /proc/PID/stat says about a process (the fields the suite uses). */
+struct procfs_info {
+    char state;                 /* R, S, D, T, t, Z, ... */
+    pid_t ppid, pgrp;           /* its parent and its process group */
+    unsigned long utime, stime; /* CPU time, in sysconf(_SC_CLK_TCK) ticks */
+};
+
+/* Fill info from /proc/PID/stat; 0, or -1 if there is no such process. */
+int procfs_read(pid_t pid, struct procfs_info *info);
+
+/* CPU time (user + system) used so far by pid, in seconds; -1 if none. */
+double procfs_cpu_seconds(pid_t pid);
+
 /* The state letter of pid from /proc/PID/stat (R, S, D, T, t, Z, ...),
  * or 0 if there is no such process. */
 char procfs_state(pid_t pid);

@@ -65,22 +65,13 @@ int harness_group_setup(void **state)
     return 0;
 }
 
-/* The group id of pid from /proc/PID/stat (field 5), or -1. */
+/* The group id of a live (non-zombie) process pid, or -1. */
 static pid_t process_group_of(pid_t pid)
 {
-    char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return -1;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    char *p = strrchr(buf, ')'), state;
-    long ppid, pgrp;
-    if (p == NULL || sscanf(p + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3)
-        return -1;
-    return state == 'Z' ? -1 : (pid_t)pgrp; /* a zombie is no longer "alive" */
+    struct procfs_info info;
+    if (procfs_read(pid, &info) < 0 || info.state == 'Z')
+        return -1; /* a zombie is no longer "alive" */
+    return info.pgrp;
 }
 
 /* Live (non-zombie) processes in group pgid. */
@@ -599,20 +590,7 @@ int count_threads(pid_t pid)
 
 double cpu_seconds(pid_t pid)
 {
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return -1;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    char *p = strrchr(buf, ')'); /* the name may hold spaces: skip it */
-    unsigned long utime, stime;
-    if (p == NULL ||
-        sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
-        return -1;
-    return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+    return procfs_cpu_seconds(pid);
 }
 
 void set_socket_timeout(int fd, double seconds)

@@ -169,6 +169,12 @@ void expect_fork_failure_reported(const char *program, const char *arg)
     const char *argv[] = {helper, path, arg, NULL};
     struct lesson l;
     lesson_run(&l, argv, NULL, 10);
+    if (WIFEXITED(l.status) && WEXITSTATUS(l.status) == 125 &&
+        strncmp(l.err, "no_fork: seccomp", 16) == 0) {
+        print_message("    skipped: %s", l.err); /* no way to make fork fail here */
+        lesson_free(&l);
+        skip();
+    }
     snprintf(want, sizeof want, "fork: %s\n", strerror(EAGAIN));
     if (strstr(l.err, want) == NULL)
         fail_msg("%s: expected '%s' on stderr; status 0x%x\n--- stdout:\n%s\n--- stderr:\n%s",

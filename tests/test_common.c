@@ -932,6 +932,51 @@ static void test_procfs(void **state)
     assert_int_equal(procfs_children(getpid(), kids, 8), 0);
 }
 
+/* procfs_read: the group, the parent, and CPU time that grows with work. */
+static void test_procfs_read(void **state)
+{
+    (void)state;
+    struct procfs_info me;
+    assert_int_equal(procfs_read(getpid(), &me), 0);
+    assert_int_equal(me.state, 'R');
+    assert_int_equal(me.ppid, getppid());
+    assert_int_equal(me.pgrp, getpgrp());
+
+    int go[2];
+    assert_int_equal(pipe(go), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) { /* its own group, and a name that looks like more fields */
+        setpgid(0, 0);
+        prctl(PR_SET_NAME, ") Z 1 1 1 1");
+        char c;
+        close(go[1]);
+        _exit(read(go[0], &c, 1) == 0 ? 0 : 1);
+    }
+    close(go[0]);
+    assert_true(wait_until(is_sleeping, &pid, 5));
+    struct procfs_info child;
+    assert_int_equal(procfs_read(pid, &child), 0);
+    assert_int_equal(child.state, 'S');
+    assert_int_equal(child.ppid, getpid());
+    assert_int_equal(child.pgrp, pid);
+    assert_int_not_equal(child.pgrp, me.pgrp);
+    close(go[1]);
+    assert_int_equal(waitpid(pid, NULL, 0), pid);
+    assert_int_equal(procfs_read(pid, &child), -1); /* reaped: gone */
+    assert_true(procfs_cpu_seconds(pid) == -1);
+
+    double before = procfs_cpu_seconds(getpid());
+    assert_true(before >= 0);
+    volatile unsigned long spin = 0;
+    double until = clock_now() + 0.3;
+    while (clock_now() < until) /* burn CPU: it must show */
+        spin++;
+    assert_true(procfs_cpu_seconds(getpid()) - before >= 0.1);
+    assert_int_equal(procfs_read(getpid(), &me), 0);
+    assert_true(me.utime + me.stime > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -973,6 +1018,7 @@ int main(void)
         cmocka_unit_test(test_sig_stop_shutdown_wakes_accept),
         cmocka_unit_test(test_clock),
         cmocka_unit_test(test_procfs),
+        cmocka_unit_test(test_procfs_read),
     };
     /* Not harness_group_setup: the procfs test counts this process's
      * children, which must not include re-parented orphans. */

@@ -456,10 +456,10 @@ static void test_every_program_keeps_the_contract(void **state)
     static const char *const programs[] = {"day5/fork",  "day5/fork1",  "day5/get_pid",
                                            "day5/exit",  "day5/states", "day5/orphan",
                                            "day5/zombie"};
-    for (size_t i = 0; i < sizeof programs / sizeof programs[0]; i++) {
+    for (size_t i = 0; i < sizeof programs / sizeof programs[0]; i++)
         expect_usage_contract(programs[i]);
+    for (size_t i = 0; i < sizeof programs / sizeof programs[0]; i++) /* may skip */
         expect_fork_failure_reported(programs[i], NULL);
-    }
     expect_fork_failure_reported("day5/fork1", "-p");
     expect_fork_failure_reported("day5/states", "-k");
 }

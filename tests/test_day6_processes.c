@@ -376,10 +376,10 @@ static void test_every_program_keeps_the_contract(void **state)
     (void)state;
     static const char *const programs[] = {"day6/wait",     "day6/child",    "day6/sigchld",
                                            "day6/process1", "day6/process2", "day6/process3"};
-    for (size_t i = 0; i < sizeof programs / sizeof programs[0]; i++) {
+    for (size_t i = 0; i < sizeof programs / sizeof programs[0]; i++)
         expect_usage_contract(programs[i]);
+    for (size_t i = 0; i < sizeof programs / sizeof programs[0]; i++) /* may skip */
         expect_fork_failure_reported(programs[i], NULL);
-    }
     expect_fork_failure_reported("day6/sigchld", "-mhandler");
 }
 
