@@ -7,7 +7,8 @@
 #   make sanitize   rebuild in build/asan with ASan+UBSan and run the suite there
 #   make tsan       rebuild in build/tsan with TSan and run the suite there
 #   make bench      run the benchmarks (bench/), results in build/bench/
-#   make fuzz       build the libFuzzer targets with clang (fuzz/), if clang is here
+#   make fuzz       build the libFuzzer targets with clang (fuzz/), if clang is here,
+#                   and run each SECS seconds (default 10) on fuzz/corpus/NAME
 #   make format     clang-format every source file (.clang-format)
 #   make lint       cppcheck, and clang-tidy where installed
 #   make compdb     write compile_commands.json for editors
@@ -63,7 +64,7 @@ HELPER_BIN := $(HELPER_SRC:%.c=$(BUILD)/%)
 TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 HARNESS    := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 ALL_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(COMMON_SRC) $(LESSON_SRC) $(FOLDER_SRC) \
-                $(TEST_SRC) $(HELPER_SRC) $(TEST_SUPPORT))
+                $(TEST_SRC) $(HELPER_SRC) $(TEST_SUPPORT) $(FUZZ_SRC) tests/replay/fuzz_replay.c)
 
 .PHONY: all tour test check tests sanitize tsan bench fuzz format lint compdb clean $(DAYS)
 .DEFAULT_GOAL := all
@@ -112,10 +113,18 @@ $(TEST_BIN): $(BUILD)/%: $(BUILD)/%.o $(HARNESS) $(FOLDER_LIBS) $(LIBCOMMON)
 $(HELPER_BIN): $(BUILD)/%: $(BUILD)/%.o $(LIBCOMMON)
 	$(LINK) $^ $(LDLIBS) -o $@
 
-tests: $(PROGRAMS) $(TEST_BIN) $(HELPER_BIN)
+# Each fuzz target's corpus is replayed by make test: fuzz/NAME.c linked
+# with a cmocka main (tests/replay/) into $(BUILD)/tests/fuzz_NAME.
+REPLAY_BIN := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/tests/fuzz_%)
+$(BUILD)/tests/replay/fuzz_replay.o: | $(CMOCKA_OK)
+$(REPLAY_BIN): $(BUILD)/tests/fuzz_%: $(BUILD)/fuzz/%.o $(BUILD)/tests/replay/fuzz_replay.o \
+               $(FOLDER_LIBS) $(LIBCOMMON)
+	$(LINK) $^ -lcmocka $(LDLIBS) -o $@
+
+tests: $(PROGRAMS) $(TEST_BIN) $(HELPER_BIN) $(REPLAY_BIN)
 
 test check: tests
-	@SANITIZER="$(SANITIZER)" $(SHELL) tools/run-tests.sh $(BUILD) $(TEST_BIN)
+	@SANITIZER="$(SANITIZER)" $(SHELL) tools/run-tests.sh $(BUILD) $(TEST_BIN) $(REPLAY_BIN)
 
 # Sanitizer builds: the same tree, rebuilt in a folder of its own.
 sanitize:
@@ -134,13 +143,16 @@ bench: all
 	@if [ -f bench/run.sh ]; then $(SHELL) bench/run.sh $(BUILD); \
 	 else echo "make bench: no benchmarks yet (bench/run.sh)"; fi
 
-# Fuzzing: everything rebuilt with clang's coverage in build/fuzz.
+# Fuzzing: everything rebuilt with clang's coverage in build/fuzz, then
+# each target run SECS seconds on its corpus (fuzz/run.sh).
+SECS     ?= 10
 FUZZ_BIN := $(FUZZ_SRC:%.c=$(BUILD)/%)
 fuzz:
 	@if ! command -v clang >/dev/null 2>&1; then echo "make fuzz: skipped, clang is not installed"; \
 	 elif [ -z "$(FUZZ_SRC)" ]; then echo "make fuzz: no fuzz targets yet (fuzz/*.c)"; \
 	 else $(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz CC=clang \
-	   SAN='-fsanitize=fuzzer-no-link,address,undefined' fuzz-targets; fi
+	   SAN='-fsanitize=fuzzer-no-link,address,undefined' fuzz-targets && \
+	   $(SHELL) fuzz/run.sh $(BUILD)/fuzz $(SECS) $(FUZZ_SRC:fuzz/%.c=%); fi
 
 fuzz-targets: $(FUZZ_BIN)
 $(FUZZ_BIN): $(BUILD)/%: %.c $(FOLDER_LIBS) $(LIBCOMMON)
