@@ -22,7 +22,7 @@ for name in "$@"; do
     fi
     grep -E '^stat::number_of_executed_units|^stat::new_units_added|^#[0-9]+ *DONE' "$build/$name.log"
     if [ "${MERGE:-0}" = 1 ]; then
-        "$bin" -merge=1 "$corpus" "$work" >>"$build/$name.log" 2>&1 &&
+        "$bin" -merge=1 -artifact_prefix="$build/" "$corpus" "$work" >>"$build/$name.log" 2>&1 &&
             echo "merged: $(ls "$corpus" | wc -l) inputs in $corpus"
     fi
 done
