@@ -4,9 +4,11 @@
 # Debian/Ubuntu (apt-get as root, or through sudo), saying what it runs;
 # where it cannot, it prints the install command for each system and fails.
 CC=${CC:-cc}
+tmp=${TMPDIR:-/tmp}
+[ -d "$tmp" ] && [ -w "$tmp" ] || tmp=/tmp # an unusable TMPDIR is no reason to reinstall
 
 have_cmocka() {
-    dir=$(mktemp -d "${TMPDIR:-/tmp}/cmocka-check.XXXXXX") || return 1
+    dir=$(mktemp -d "$tmp/cmocka-check.XXXXXX") || return 1
     cat >"$dir/t.c" <<'C'
 #include <stdarg.h>
 #include <stddef.h>

@@ -7,6 +7,8 @@
 # cmocka. Prints the kinds that work, one a line; what it cannot make work
 # it names on stderr, so the caller says what it skipped.
 CC=${CC:-cc}
+tmp=${TMPDIR:-/tmp}
+[ -d "$tmp" ] && [ -w "$tmp" ] || tmp=/tmp
 
 works() {
     case $1 in
@@ -14,7 +16,7 @@ works() {
         thread) flags="-fsanitize=thread" ;;
         *) return 1 ;;
     esac
-    dir=$(mktemp -d "${TMPDIR:-/tmp}/san-check.XXXXXX") || return 1
+    dir=$(mktemp -d "$tmp/san-check.XXXXXX") || return 1
     printf '#include <pthread.h>\nstatic void *f(void *a) { return a; }\nint main(void) { pthread_t t; return pthread_create(&t, 0, f, 0) || pthread_join(t, 0); }\n' >"$dir/t.c"
     # It must run too: TSan, for one, refuses some memory layouts.
     "$CC" $flags -pthread "$dir/t.c" -o "$dir/t" >"$dir/log" 2>&1 && "$dir/t" >>"$dir/log" 2>&1

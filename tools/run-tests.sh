@@ -18,7 +18,15 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=0:second_deadlock_stack=1:die_after_fork=0}"
 
-logs=$(mktemp -d "${TMPDIR:-/tmp}/conclab-tests.XXXXXX") || exit 1
+# The suites make their scratch files under $TMPDIR: an empty one, or one
+# that is not a folder we may write, would fail them all, so use /tmp.
+if [ -n "${TMPDIR+set}" ] && { [ -z "$TMPDIR" ] || [ ! -d "$TMPDIR" ] || [ ! -w "$TMPDIR" ]; }; then
+    echo "make test: TMPDIR='$TMPDIR' is not a folder we can write; using /tmp"
+    TMPDIR=/tmp
+fi
+export TMPDIR=${TMPDIR:-/tmp}
+
+logs=$(mktemp -d "$TMPDIR/conclab-tests.XXXXXX") || exit 1
 trap 'rm -rf "$logs"' EXIT INT TERM
 failed=""
 count=0
