@@ -194,8 +194,20 @@ static void test_find_shipped(void **state)
     assert_non_null(getcwd(cwd, sizeof cwd));
     assert_int_equal(path_find_shipped("tour", out, sizeof out), 0);
     assert_string_equal(out, "tour"); /* from the repository: as given */
+    assert_int_equal(path_find_shipped("no/such/folder", out, sizeof out), -1);
+    assert_int_equal(errno, ENOENT);
 
-    assert_int_equal(chdir("/"), 0); /* from elsewhere: found above the program */
+    /* From elsewhere it is found above the program, if the program was
+     * built inside the repository (not with make BUILD=/elsewhere). */
+    char self[PATH_MAX], real_cwd[PATH_MAX];
+    assert_non_null(realpath("/proc/self/exe", self));
+    assert_non_null(realpath(cwd, real_cwd));
+    size_t n = strlen(real_cwd);
+    if (strncmp(self, real_cwd, n) != 0 || self[n] != '/') {
+        print_message("    skipped the rest: built outside the repository (%s)\n", self);
+        skip();
+    }
+    assert_int_equal(chdir("/"), 0);
     int rc = path_find_shipped("tour", out, sizeof out);
     int saved = errno;
     assert_int_equal(chdir(cwd), 0);
@@ -208,9 +220,6 @@ static void test_find_shipped(void **state)
     assert_non_null(realpath(out, real_out));
     assert_non_null(realpath(want, real_want));
     assert_string_equal(real_out, real_want);
-
-    assert_int_equal(path_find_shipped("no/such/folder", out, sizeof out), -1);
-    assert_int_equal(errno, ENOENT);
 }
 
 int main(void)
