@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <setjmp.h>
@@ -591,6 +592,27 @@ int count_threads(pid_t pid)
 double cpu_seconds(pid_t pid)
 {
     return procfs_cpu_seconds(pid);
+}
+
+static double process_cpu_now(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) < 0)
+        fail_msg("harness: clock_gettime: %s", strerror(errno));
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void burn_cpu(double seconds)
+{
+    double until = process_cpu_now() + seconds;
+    double deadline = clock_now() + harness_timeout(30);
+    volatile unsigned long spin = 0;
+    while (process_cpu_now() < until) {
+        for (int i = 0; i < 10000; i++)
+            spin++;
+        if (clock_now() > deadline)
+            fail_msg("harness: burn_cpu: %.2f s of CPU not had in time", seconds);
+    }
 }
 
 void set_socket_timeout(int fd, double seconds)

@@ -137,6 +137,11 @@ int count_threads(pid_t pid);
 /* CPU time pid has used (user + system), in seconds, from /proc, or -1. */
 double cpu_seconds(pid_t pid);
 
+/* Spin until this process has used seconds more of CPU time, however
+ * busy the machine (fails after a bounded wait). For tests of CPU
+ * accounting: a wall-clock spin gets little CPU on a loaded machine. */
+void burn_cpu(double seconds);
+
 /* Kill and reap processes re-parented to this test process (orphans of
  * the programs it ran); returns how many there were. */
 int harness_reap_orphans(void);

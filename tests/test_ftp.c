@@ -885,7 +885,15 @@ static void run_client(struct run_result *r, int port, const char *script)
     snprintf(path, sizeof path, "%s", program_path("day9/ftp/ftp_client"));
     snprintf(port_text, sizeof port_text, "%d", port);
     const char *argv[] = {path, "-p", port_text, "-c", script, NULL};
+    /* In the test's folder: the script names local files relative to it
+     * (its path may hold spaces, which the client's commands cannot), and
+     * whatever the client writes lands there, not in the checkout. */
+    char cwd[PATH_MAX];
+    if (getcwd(cwd, sizeof cwd) == NULL || chdir(root) < 0)
+        fail_msg("chdir %s: %s", root, strerror(errno));
     run_program_text(r, argv, NULL, 30);
+    if (chdir(cwd) < 0)
+        fail_msg("chdir %s: %s", cwd, strerror(errno));
 }
 
 static void client_round_trip(void)
@@ -893,8 +901,8 @@ static void client_round_trip(void)
     struct server s;
     start(&s, NULL, NULL, NULL, NULL);
     char local[PATH_MAX + 32], back[PATH_MAX + 32], script[4 * PATH_MAX];
-    snprintf(local, sizeof local, "%s/dir/local.bin", root); /* a file of the test's own */
-    snprintf(back, sizeof back, "%s/dir/back.bin", root);
+    snprintf(local, sizeof local, "dir/local.bin"); /* a file of the test's own */
+    snprintf(back, sizeof back, "dir/back.bin");
     struct run_result r;
 
     snprintf(script, sizeof script, "put %s up.bin; ls; get up.bin %s; cd dir; pwd", local, back);
