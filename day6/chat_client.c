@@ -275,7 +275,7 @@ int main(int argc, char *argv[])
      * no address and only the server's datagrams are received. */
     int sock = net_udp_connect(opts.host, opts.port);
     if (sock < 0)
-        die("cannot reach %s port %d: %s", opts.host, opts.port, net_error());
+        die("%s", net_error());
     bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 
     /* stdin is read through one buffered reader, before and after fork:

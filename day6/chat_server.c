@@ -548,7 +548,7 @@ int main(int argc, char *argv[])
 
     room.sock = net_udp_bind(opts.bind_addr, opts.port);
     if (room.sock < 0)
-        die("cannot bind %s port %d: %s", opts.bind_addr, opts.port, net_error());
+        die("%s", net_error());
     /* net_udp_bind leaves SO_REUSEADDR off: a second server on this port
      * fails with "Address already in use" instead of sharing it, so no
      * other process can steal our datagrams or pose as our announcer. */
