@@ -62,6 +62,17 @@ void check_read_all(int fd, char *buf, size_t size, double timeout);
  * checker (zombies apart) into r, then kill and reap it. */
 void check_collect_leftovers(struct check_run *r);
 
+/* One end of a pipe a process holds. */
+struct check_pipe_end {
+    int fd;
+    unsigned long inode; /* the pipe: both ends share it */
+    bool writes;         /* the write end (else the read end) */
+};
+
+/* The pipe ends pid holds (from /proc/PID/fd and fdinfo), up to max,
+ * lowest fd first; how many, or -1. */
+int check_pipe_ends(pid_t pid, struct check_pipe_end *out, int max);
+
 /* "exited with status 3", "killed by SIGKILL", "ran past its time limit". */
 const char *check_status_text(const struct check_run *r);
 
