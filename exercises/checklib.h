@@ -90,8 +90,20 @@ int check_server_start(const char *const args[], pid_t *pid, int *out_fd);
  * if it cannot be made. */
 int check_connect(int port);
 
+/* The same with small socket buffers (set before connecting), so that a
+ * server writing to it meets a full buffer (EAGAIN) soon. */
+int check_connect_small(int port);
+
 /* Send text on fd and read it back whole within timeout seconds. */
 bool check_echo(int fd, const char *text, double timeout);
+
+/* Echo CHECK_BACKLOG_BYTES through fd in rounds: send without reading
+ * until the server stops taking bytes (its buffer for us is full: it
+ * must wait for us to read), then only read until all that was sent is
+ * back. True if every byte came back, in order, within timeout seconds;
+ * *back says how many did. Use a check_connect_small connection. */
+#define CHECK_BACKLOG_BYTES (8 << 20) /* more than kernel buffers hold */
+bool check_echo_backlog(int fd, double timeout, size_t *back);
 
 /* How many sockets pid holds open (/proc/PID/fd). */
 int check_socket_count(pid_t pid);
