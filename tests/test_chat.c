@@ -1,4 +1,4 @@
-/* tests/test_chat.c — day6/chat_server and day6/chat_client, for real.
+/* tests/test_chat.c — day6/chat/chat_server and chat_client, for real.
  *
  * The test process plays the users: each user is a UDP socket of its own
  * (its own address), connected to the server, with a receive timeout so a
@@ -192,8 +192,8 @@ static char server_path[PATH_MAX], client_path[PATH_MAX];
 
 static int group_setup(void **state)
 {
-    snprintf(server_path, sizeof server_path, "%s", program_path("day6/chat_server"));
-    snprintf(client_path, sizeof client_path, "%s", program_path("day6/chat_client"));
+    snprintf(server_path, sizeof server_path, "%s", program_path("day6/chat/chat_server"));
+    snprintf(client_path, sizeof client_path, "%s", program_path("day6/chat/chat_client"));
     return harness_group_setup(state);
 }
 
