@@ -27,6 +27,7 @@
 #include "common/errors.h"
 #include "common/options.h"
 #include "common/procfs.h"
+#include "common/status.h"
 
 enum { FOO_STEPS = 3, BAR_STEPS = 5 };
 #define STEP_MS 100 /* one step of either job: foo takes 0.3 s, bar 0.5 s */
@@ -90,8 +91,9 @@ int main(int argc, char *argv[])
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)
             die_errno("waitpid");
+    char how[64];
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        die("child %ld failed (status 0x%x)", (long)pid, (unsigned)status);
+        die("child %ld %s", (long)pid, status_describe(status, how, sizeof how));
     printf("parent %ld: reaped child %ld at once; now my own work, no waiting\n", (long)getpid(),
            (long)pid);
 

@@ -117,6 +117,36 @@ static void test_double_fork_leaves_no_zombie(void **state)
     lesson_free(&l);
 }
 
+/* `child | head -1`: head leaves after the first line, so the child (or
+ * the parent) dies of SIGPIPE at its next line. A lesson about decoding
+ * wait statuses must then say "killed by SIGPIPE", never a raw status.
+ * Who loses the race varies: run it until the child lost it 3 times (at
+ * most 40 runs; if it never does, the check is skipped, saying so). */
+static void test_child_into_head_says_killed_by_sigpipe(void **state)
+{
+    (void)state;
+    const char *argv[] = {program_path("day6/child"), NULL};
+    int seen = 0, runs = 0;
+    for (; runs < 40 && seen < 3; runs++) {
+        int status;
+        char *err = run_into_head(argv, &status);
+        assert_null(strstr(err, "status 0x"));
+        if (strstr(err, "killed by SIGPIPE") != NULL) {
+            seen++;
+            assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+        } else { /* the parent met the closed pipe itself */
+            assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE);
+            assert_string_equal(err, "");
+        }
+        free(err);
+    }
+    if (seen == 0) {
+        print_message("the child never met the closed pipe in %d runs\n",
+                      runs);
+        skip();
+    }
+}
+
 /* --- sigchld ------------------------------------------------------------------------ */
 
 static void test_sigchld_default_run_reaps_all(void **state)
@@ -390,6 +420,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_wait_decodes_exit_code_and_signal),
         T(test_double_fork_leaves_no_zombie),
+        T(test_child_into_head_says_killed_by_sigpipe),
         T(test_sigchld_default_run_reaps_all),
         T(test_sigchld_ignored_means_no_zombie_ever),
         T(test_sigchld_handler_reaps_many_at_once),
