@@ -108,11 +108,24 @@ static void test_fork1_pitfall_prints_twice_and_fix_once(void **state)
     lesson_run(&l, argv, NULL, 10);
     assert_lesson_exit(&l, 0);
     /* stdout is a pipe here (fully buffered): the marker is still copied
-     * by fork, and both processes flush it with exit() */
-    assert_int_equal(count_occurrences(l.out, "[printed once, before fork] "), 2);
-    assert_int_equal(count_occurrences(l.out, "[flushed before fork] "), 1);
-    assert_int_equal(count_occurrences(l.out, "<- child"), 2);
-    assert_int_equal(count_occurrences(l.out, "<- parent"), 2);
+     * by fork, and both processes flush it with exit(). Every part of a
+     * line names the process that printed it: the marker, the parent
+     * (this test's child); each end, the child or the parent. */
+    assert_int_equal(count_occurrences(l.out, " wrote this once, before fork]"),
+                     2);
+    assert_int_equal(count_occurrences(l.out, " flushed this before fork]"), 1);
+    assert_int_equal(count_occurrences(l.out, "] <- child "), 2);
+    assert_int_equal(count_occurrences(l.out, "<- parent "), 2);
+    const char *marker = "[parent ";
+    int markers = 0;
+    for (const char *at = strstr(l.out, marker); at != NULL;
+         at = strstr(at + 1, marker), markers++)
+        assert_int_equal(number_after(at, marker), l.proc.pid);
+    assert_int_equal(markers, 3);
+    for (const char *at = strstr(l.out, "<- child "); at != NULL;
+         at = strstr(at + 1, "<- child "))
+        assert_int_not_equal(number_after(at, "<- child "), l.proc.pid);
+    assert_int_equal(number_after(l.out, "<- parent "), l.proc.pid);
     lesson_free(&l);
 }
 
