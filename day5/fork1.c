@@ -1,4 +1,5 @@
-/* day5/fork1.c — fork使用: 父子进程的内存空间 / what the child gets
+/* day5/fork1.c — fork使用: 父子进程的内存空间 /
+ * what the child gets from fork
  *
  * The child starts as a copy of the parent: every variable set before
  * fork has the same value in both. After fork each process changes only

@@ -29,17 +29,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "common/clock.h"
 #include "common/errors.h"
 #include "common/procfs.h"
 #include "common/signals.h"
 #include "common/status.h"
 
 enum { CHILD_STATUS = 7 };
-#define SAMPLE_LIMIT_S  3.0 /* how long to look for the Z state */
-#define SAMPLE_EVERY_MS 1
+#define SAMPLE_LIMIT_MS 3000 /* how long to look for the Z state */
 
-static char wait_for_zombie(pid_t pid);
 static void hold(pid_t zombie);
 
 /* The lesson: a child that exits is a zombie until its parent reaps it. */
@@ -54,7 +51,7 @@ static int show_zombie(bool keep)
     printf("parent: child %ld exits at once with status %d; I do not wait "
            "for it yet\n",
            (long)pid, CHILD_STATUS);
-    char state = wait_for_zombie(pid);
+    char state = procfs_wait_state(pid, 'Z', SAMPLE_LIMIT_MS);
     char name[64] = "?";
     procfs_comm(pid, name, sizeof name);
     printf("parent: /proc/%ld/stat: state %c, parent %ld, name %s\n",
@@ -64,8 +61,8 @@ static int show_zombie(bool keep)
                "waits for me\n",
                (long)pid);
     else
-        printf("parent: child %ld did not show as Z in %.0f s\n", (long)pid,
-               SAMPLE_LIMIT_S);
+        printf("parent: child %ld did not show as Z in %d s\n", (long)pid,
+               SAMPLE_LIMIT_MS / 1000);
     if (keep)
         hold(pid);
 
@@ -87,18 +84,6 @@ static int show_zombie(bool keep)
     else
         printf("parent: /proc/%ld still there, state %c\n", (long)pid, after);
     return state == 'Z' && after == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
-
-/* Read pid's state until it is Z (or the bound passes); the last seen. */
-static char wait_for_zombie(pid_t pid)
-{
-    char state = procfs_state(pid);
-    double end = clock_now() + SAMPLE_LIMIT_S;
-    while (state != 'Z' && state != 0 && clock_now() < end) {
-        clock_sleep_ms(SAMPLE_EVERY_MS);
-        state = procfs_state(pid);
-    }
-    return state;
 }
 
 /* Wait for Enter, end of input or a stop signal, to look with ps. */

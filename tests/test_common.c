@@ -1147,6 +1147,9 @@ static void test_procfs(void **state)
     assert_int_equal(procfs_ppid(pid), getpid());
     assert_int_equal(procfs_comm(pid, comm, sizeof comm), 0);
     assert_string_equal(comm, "a) b (c");
+    /* waiting for a state: the one seen, or the last one at the bound */
+    assert_int_equal(procfs_wait_state(pid, 'S', 5000), 'S');
+    assert_int_equal(procfs_wait_state(pid, 'T', 20), 'S');
     pid_t kids[8];
     int n = procfs_children(getpid(), kids, 8);
     assert_int_equal(n, 1);
@@ -1154,10 +1157,12 @@ static void test_procfs(void **state)
     assert_int_equal(procfs_count_zombies(getpid()), 0);
 
     close(go[1]); /* the child exits; unreaped, it is a zombie */
+    assert_int_equal(procfs_wait_state(pid, 'Z', 5000), 'Z');
     assert_true(wait_until(is_zombie, &pid, 5));
     assert_int_equal(procfs_count_zombies(getpid()), 1);
     assert_int_equal(waitpid(pid, NULL, 0), pid);
     assert_int_equal(procfs_state(pid), 0); /* reaped: gone */
+    assert_int_equal(procfs_wait_state(pid, 'Z', 5000), 0);
     assert_int_equal(procfs_ppid(pid), -1);
     assert_int_equal(procfs_children(getpid(), kids, 8), 0);
 }
