@@ -477,6 +477,21 @@ static void test_every_program_keeps_the_contract(void **state)
     expect_fork_failure_reported("day5/states", "-k");
 }
 
+/* A lesson piped into head (`PROGRAM | head -1`): head leaves after one
+ * line, so the next write raises SIGPIPE in whichever process makes it.
+ * Each run ends cleanly, dies of SIGPIPE, or names the child "killed by
+ * SIGPIPE"; never a raw status, never a child left behind. */
+static void test_every_program_into_head(void **state)
+{
+    (void)state;
+    static const char *const programs[] = {
+        "day5/fork", "day5/fork1", "day5/get_pid", "day5/exit",
+        "day5/states", "day5/orphan", "day5/zombie"};
+    for (size_t i = 0; i < sizeof programs / sizeof programs[0]; i++)
+        expect_into_head_ok(programs[i], NULL, 3);
+    expect_into_head_ok("day5/fork1", "-p", 3);
+}
+
 #define T(fn) cmocka_unit_test_teardown(fn, harness_teardown)
 
 int main(void)
@@ -499,6 +514,7 @@ int main(void)
         T(test_zombie_seen_from_outside),
         T(test_zombie_ctrl_c_while_holding_still_reaps),
         T(test_every_program_keeps_the_contract),
+        T(test_every_program_into_head),
     };
     return cmocka_run_group_tests(tests, harness_group_setup, harness_teardown);
 }

@@ -413,6 +413,20 @@ static void test_every_program_keeps_the_contract(void **state)
     expect_fork_failure_reported("day6/sigchld", "-mhandler");
 }
 
+/* A lesson piped into head (`PROGRAM | head -1`): head leaves after one
+ * line, so the next write raises SIGPIPE in whichever process makes it.
+ * Each run ends cleanly, dies of SIGPIPE, or names the child "killed by
+ * SIGPIPE"; never a raw status, never a child left behind. */
+static void test_every_program_into_head(void **state)
+{
+    (void)state;
+    static const char *const programs[] = {
+        "day6/wait", "day6/child", "day6/sigchld", "day6/process1",
+        "day6/process2", "day6/process3"};
+    for (size_t i = 0; i < sizeof programs / sizeof programs[0]; i++)
+        expect_into_head_ok(programs[i], NULL, 3);
+}
+
 #define T(fn) cmocka_unit_test_teardown(fn, harness_teardown)
 
 int main(void)
@@ -432,6 +446,7 @@ int main(void)
         T(test_process3_joins_all_with_statuses),
         T(test_process3_failing_child_reported),
         T(test_every_program_keeps_the_contract),
+        T(test_every_program_into_head),
     };
     return cmocka_run_group_tests(tests, harness_group_setup, harness_teardown);
 }
