@@ -35,6 +35,7 @@
 
 #include "common/clock.h"
 #include "common/errors.h"
+#include "common/hold.h"
 #include "common/procfs.h"
 #include "common/signals.h"
 
@@ -53,7 +54,6 @@ struct child {
 static pid_t start_child(char state, const int started[2]);
 static void print_table(const struct child *c, int n);
 static void clean_up(struct child *c, int n);
-static void hold(void);
 
 /* The lesson: four children, four states, seen from /proc. */
 static int show_states(bool keep)
@@ -104,7 +104,10 @@ static int show_states(bool keep)
                    SAMPLE_LIMIT_MS / 1000);
     }
     if (keep && !sig_stop_requested)
-        hold();
+        hold_for_enter("holding the children: look with  ps -o "
+                       "pid,ppid,stat,cmd --ppid %ld\n"
+                       "press Enter (or Ctrl-C) to clean up\n",
+                       (long)getpid());
 
     clean_up(kids, NCHILDREN);
     int left = procfs_children(getpid(), NULL, 0);
@@ -194,20 +197,6 @@ static void clean_up(struct child *c, int n)
             ;
         c[i].pid = 0;
     }
-}
-
-/* Wait for Enter, end of input or a stop signal, to look with ps. */
-static void hold(void)
-{
-    printf("holding the children: look with  ps -o pid,ppid,stat,cmd "
-           "--ppid %ld\n"
-           "press Enter (or Ctrl-C) to clean up\n",
-           (long)getpid());
-    fflush(stdout);
-    char c;
-    while (!sig_stop_requested && read(STDIN_FILENO, &c, 1) == 1 &&
-           c != '\n')
-        ;
 }
 
 static const char usage[] =

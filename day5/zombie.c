@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "common/errors.h"
+#include "common/hold.h"
 #include "common/procfs.h"
 #include "common/signals.h"
 #include "common/status.h"
@@ -37,7 +38,6 @@
 enum { CHILD_STATUS = 7 };
 #define SAMPLE_LIMIT_MS 3000 /* how long to look for the Z state */
 
-static void hold(pid_t zombie);
 
 /* The lesson: a child that exits is a zombie until its parent reaps it. */
 static int show_zombie(bool keep)
@@ -64,7 +64,10 @@ static int show_zombie(bool keep)
         printf("parent: child %ld did not show as Z in %d s\n", (long)pid,
                SAMPLE_LIMIT_MS / 1000);
     if (keep)
-        hold(pid);
+        hold_for_enter("holding the zombie: look with  ps -o "
+                       "pid,ppid,stat,cmd -p %ld\n"
+                       "press Enter (or Ctrl-C) to reap it\n",
+                       (long)pid);
 
     int status;
     while (waitpid(pid, &status, 0) < 0)
@@ -86,18 +89,6 @@ static int show_zombie(bool keep)
     return state == 'Z' && after == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
-/* Wait for Enter, end of input or a stop signal, to look with ps. */
-static void hold(pid_t zombie)
-{
-    printf("holding the zombie: look with  ps -o pid,ppid,stat,cmd -p %ld\n"
-           "press Enter (or Ctrl-C) to reap it\n",
-           (long)zombie);
-    fflush(stdout);
-    char c;
-    while (!sig_stop_requested && read(STDIN_FILENO, &c, 1) == 1 &&
-           c != '\n')
-        ;
-}
 
 static const char usage[] =
     "usage: zombie [-k] [-h]\n"

@@ -38,6 +38,7 @@
 
 #include "common/clock.h"
 #include "common/errors.h"
+#include "common/hold.h"
 #include "common/options.h"
 #include "common/procfs.h"
 
@@ -54,7 +55,25 @@ static int reaped_status[MAX_CHILDREN];
 static void start_children(long n);
 static int work_until(long reaped_wanted);
 static bool check_none_left(void);
-static void hold(void);
+
+/* The handler of part (b): reap every child that has ended; one signal
+ * may stand for several. */
+static void on_sigchld(int signo)
+{
+    (void)signo;
+    int saved_errno = errno; /* waitpid may change errno under main's feet */
+    handler_calls++;
+    pid_t pid;
+    int status;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        if (reaped_count < MAX_CHILDREN) {
+            reaped_pid[reaped_count] = pid;
+            reaped_status[reaped_count] = status;
+        }
+        reaped_count++;
+    }
+    errno = saved_errno;
+}
 
 /* (a) SIGCHLD ignored: the kernel reaps; nobody calls wait. */
 static bool part_ignore(long n, bool keep)
@@ -73,28 +92,12 @@ static bool part_ignore(long n, bool keep)
            n, most_zombies);
     bool ok = check_none_left();
     if (keep)
-        hold();
+        hold_for_enter("holding: look with  ps -o pid,ppid,stat,cmd --ppid "
+                       "%ld   (press Enter)\n",
+                       (long)getpid());
     if (sigaction(SIGCHLD, &old, NULL) < 0) /* the default again, for (b) */
         die_errno("sigaction");
     return ok;
-}
-
-/* (b) Reap every child that has ended; one signal may stand for several. */
-static void on_sigchld(int signo)
-{
-    (void)signo;
-    int saved_errno = errno; /* waitpid may change errno under main's feet */
-    handler_calls++;
-    pid_t pid;
-    int status;
-    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-        if (reaped_count < MAX_CHILDREN) {
-            reaped_pid[reaped_count] = pid;
-            reaped_status[reaped_count] = status;
-        }
-        reaped_count++;
-    }
-    errno = saved_errno;
 }
 
 /* (b) a SIGCHLD handler reaps, and keeps every exit status. */
@@ -139,7 +142,9 @@ static bool part_handler(long n, bool keep)
     bool ok = check_none_left() && reaped == n &&
               code_sum == (unsigned long)(n * (n - 1) / 2);
     if (keep)
-        hold();
+        hold_for_enter("holding: look with  ps -o pid,ppid,stat,cmd --ppid "
+                       "%ld   (press Enter)\n",
+                       (long)getpid());
     return ok;
 }
 
@@ -190,18 +195,6 @@ static bool check_none_left(void)
     printf("parent: /proc says my children: %d, zombies: %d\n", children,
            zombies);
     return children == 0 && zombies == 0;
-}
-
-/* Wait for Enter (or end of input), so you can look with ps. */
-static void hold(void)
-{
-    printf("holding: look with  ps -o pid,ppid,stat,cmd --ppid %ld   "
-           "(press Enter)\n",
-           (long)getpid());
-    fflush(stdout);
-    char c;
-    while (read(STDIN_FILENO, &c, 1) == 1 && c != '\n')
-        ;
 }
 
 static const char usage[] =
