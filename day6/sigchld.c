@@ -92,9 +92,8 @@ static bool part_ignore(long n, bool keep)
            n, most_zombies);
     bool ok = check_none_left();
     if (keep)
-        hold_for_enter("holding: look with  ps -o pid,ppid,stat,cmd --ppid "
-                       "%ld   (press Enter)\n",
-                       (long)getpid());
+        hold_for_enter("holding: look with  ps -o pid,ppid,stat,cmd "
+                       "--ppid %ld  (press Enter)\n", (long)getpid());
     if (sigaction(SIGCHLD, &old, NULL) < 0) /* the default again, for (b) */
         die_errno("sigaction");
     return ok;
@@ -142,9 +141,8 @@ static bool part_handler(long n, bool keep)
     bool ok = check_none_left() && reaped == n &&
               code_sum == (unsigned long)(n * (n - 1) / 2);
     if (keep)
-        hold_for_enter("holding: look with  ps -o pid,ppid,stat,cmd --ppid "
-                       "%ld   (press Enter)\n",
-                       (long)getpid());
+        hold_for_enter("holding: look with  ps -o pid,ppid,stat,cmd "
+                       "--ppid %ld  (press Enter)\n", (long)getpid());
     return ok;
 }
 

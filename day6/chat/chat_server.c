@@ -10,9 +10,9 @@
  * once (that needs select/poll, day 10).
  *
  * The protocol (L NAME, C NAME TEXT, Q NAME; OK, FAIL, EXIT) and its
- * checks are in chat_proto.h; the table of users in chat_room.h. Nothing
- * is trusted: C and Q only from the address that logged in under that
- * name, "admin" only from our own address, a FAIL never answered.
+ * checks are in chat_proto.h, the users in chat_room.h. Nothing is
+ * trusted: C and Q only from the address that logged in as that name,
+ * "admin" only from our own address, a FAIL never answered.
  *
  * Run:    ./build/day6/chat/chat_server         (127.0.0.1:8888)
  *         ./build/day6/chat/chat_client -n alice  (in a second terminal)
@@ -91,9 +91,8 @@ static void start_announcer(struct chat_room *room)
  * server's own address; "Q admin" when stdin ends, then exit. */
 static void run_announcer(struct chat_room *room, pid_t parent)
 {
-    /* If the server is killed (kill -9), end too, instead of living on as
-     * an orphan that holds the port and reads the terminal (Linux). The
-     * check after it covers a parent that died before the prctl. */
+    /* The server killed (kill -9): end too, never an orphan holding the
+     * port (Linux); the check covers a parent gone before the prctl. */
     if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
         _exit(1);
     if (isatty(STDIN_FILENO))
@@ -114,9 +113,8 @@ static void run_announcer(struct chat_room *room, pid_t parent)
         }
         int n = snprintf(datagram, sizeof datagram, "C %s %s", CHAT_ADMIN,
                          line);
-        if (len > 0 &&
-            sendto(room->sock, datagram, (size_t)n, 0, self,
-                   room->self_len) < 0)
+        if (len > 0 && sendto(room->sock, datagram, (size_t)n, 0, self,
+                              room->self_len) < 0)
             warn_errno("announcer: sendto");
     }
     /* Tell the parent, through the same channel, so it reaps us now
@@ -194,8 +192,7 @@ static const char usage[] =
     "  -b ADDR       bind address (default 127.0.0.1)\n"
     "  -p PORT       UDP port (default 8888; 0: the kernel picks one)\n"
     "  -m MAX_USERS  room size, 1..1000 (default 100)\n"
-    "  -q            stop the server when stdin ends (default: only the\n"
-    "                announcements stop)\n";
+    "  -q            stop when stdin ends (default: only announcements stop)\n";
 
 int main(int argc, char *argv[])
 {
