@@ -43,6 +43,12 @@ struct check_run {
  * input; at most timeout seconds. Then collect what it left behind. */
 void check_run(struct check_run *r, const char *const args[], double timeout);
 
+/* As check_run, but a program that uses no CPU for idle seconds on end
+ * while it has not ended is taken as stuck (a deadlock: every thread
+ * waits): it is killed and reported as timed out at once. */
+void check_run_busy(struct check_run *r, const char *const args[],
+                    double timeout, double idle);
+
 /* Start the program in the background with args; its stdout (and stderr)
  * come through *out_fd. */
 pid_t check_spawn(const char *const args[], int *out_fd);

@@ -29,6 +29,13 @@ names() { awk '!/^#/ && NF { print $1 }' $ex/course.txt; }
 topic() { awk -v n="$1" '$1 == n { $1 = ""; sub(/^ +/, ""); print }' $ex/course.txt; }
 spec_value() { awk -v k="$2" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "$ex/$1/carve"; }
 
+need_checker() {
+    if [ ! -x "$build/exercises/$1/check" ]; then
+        echo "ex.sh: the checker $build/exercises/$1/check is not built (make ex builds it)" >&2
+        exit 2
+    fi
+}
+
 need_name() {
     if [ -z "$name" ]; then
         echo "which exercise? add N=NAME, one of:" $(names) >&2
@@ -72,6 +79,7 @@ statement() {
 
 # check NAME: build the student's file and run the checker on it.
 check() {
+    need_checker "$1"
     student_file "$1"
     if ! compile "$1" "$ex/$1.c" "$bin/$1"; then
         echo "✗ $1: exercises/$1.c does not compile (the compiler's message is above)"
@@ -155,6 +163,7 @@ reset)
     ;;
 prove)
     need_name
+    need_checker "$name"
     tmp=$(mktemp -d "${TMPDIR:-/tmp}/conclab-ex.XXXXXX") || exit 1
     trap 'rm -rf "$tmp"' EXIT
     ok=0
