@@ -1,13 +1,17 @@
 #!/bin/sh
 # fuzz/run.sh BUILD SECS NAME... — run each libFuzzer target (built by
 # make fuzz into BUILD/fuzz/NAME) for SECS seconds on its corpus.
-# Called by make fuzz SECS=N. New interesting inputs go to
+# Called by make fuzz SECS=N (SECS=0: build only). New interesting inputs go to
 # BUILD/corpus/NAME (scratch); an input that crashes is written into
 # fuzz/corpus/NAME/crash-* — commit it: make test replays it from then on.
 # With MERGE=1 the inputs that add coverage are merged into fuzz/corpus/NAME.
 build=$1
 secs=$2
 shift 2
+if [ "$secs" -le 0 ] 2>/dev/null; then
+    echo "make fuzz: built, not run (SECS=$secs)"
+    exit 0
+fi
 failed=""
 for name in "$@"; do
     bin=$build/fuzz/$name
