@@ -7,12 +7,19 @@ shift
 # A suite that hangs despite the harness's own timeouts is killed here.
 suite_limit=${SUITE_TIMEOUT:-900}
 
-# Sanitizer runs are slower: the harness scales its timeouts by this.
+# Sanitizer runs are slower: the harness scales its timeouts by this;
+# on a very slow or crowded machine, TEST_SLOW=N (a whole number) makes
+# every timeout N times longer still: make test TEST_SLOW=3.
 case "$SANITIZER" in
-    address) export CONCLAB_TIMEOUT_SCALE=3 ;;
-    thread)  export CONCLAB_TIMEOUT_SCALE=5 ;;
-    *)       export CONCLAB_TIMEOUT_SCALE=1 ;;
+    address) scale=3 ;;
+    thread)  scale=5 ;;
+    *)       scale=1 ;;
 esac
+case "${TEST_SLOW:-1}" in
+    *[!0-9]* | 0) echo "make test: TEST_SLOW='$TEST_SLOW' is not a whole number; ignored" ;;
+    *) scale=$((scale * ${TEST_SLOW:-1})) ;;
+esac
+export CONCLAB_TIMEOUT_SCALE=$scale
 export CONCLAB_SANITIZER="${SANITIZER:-none}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
