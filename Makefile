@@ -142,6 +142,7 @@ $(BENCH_LIB): $(BENCH_LIB_SRC:%.c=$(BUILD)/%.o)
 $(BENCH_BIN): $(BUILD)/%: $(BUILD)/%.o $(BENCH_LIB) $(LIBCOMMON)
 	$(LINK) $^ $(LDLIBS) -o $@
 $(BUILD)/tests/test_bench: $(BENCH_LIB)
+$(BENCH_BIN) $(BUILD)/tests/test_bench: LDLIBS += -lm
 
 bench: all $(BENCH_BIN)
 	@if [ -f bench/run.sh ]; then $(SHELL) bench/run.sh $(BUILD); \
