@@ -93,8 +93,8 @@ static void report(const struct lg_config *c, const struct lg_result *r, int thr
            (double)hist_percentile(h, 50) / 1e3, (double)hist_percentile(h, 90) / 1e3,
            (double)hist_percentile(h, 99) / 1e3, (double)hist_percentile(h, 99.9) / 1e3,
            (double)h->max / 1e3, hist_mean(h) / 1e3);
-    printf("  conns     %d open at the end, %llu connect timeouts, %llu unanswered",
-           r->conns_open, (unsigned long long)r->connect_timeouts,
+    printf("  conns     %d answered, %d open at the end, %llu connect timeouts, %llu unanswered",
+           r->conns_answered, r->conns_open, (unsigned long long)r->connect_timeouts,
            (unsigned long long)r->unanswered);
     if (c->rate > 0)
         printf(", %llu due but never sent", (unsigned long long)r->late);
@@ -112,14 +112,14 @@ static void report_kv(const struct lg_config *c, const struct lg_result *r)
     double el = r->elapsed > 0 ? r->elapsed : 1;
     printf("mode=%s conns=%d idle=%d size=%zu rate=%.0f elapsed=%.3f msgs=%llu msgs_per_s=%.1f "
            "bytes=%llu errors=%llu connect_timeouts=%llu unanswered=%llu late=%llu "
-           "idle_open=%llu idle_lost=%llu conns_open=%d lg_cpu=%.3f "
+           "idle_open=%llu idle_lost=%llu conns_open=%d conns_answered=%d lg_cpu=%.3f "
            "p50_us=%.1f p90_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f mean_us=%.1f\n",
            lg_mode_name(c->mode), c->conns, c->idle, c->size, c->rate, r->elapsed,
            (unsigned long long)r->msgs, (double)r->msgs / el, (unsigned long long)r->bytes,
            (unsigned long long)r->errors, (unsigned long long)r->connect_timeouts,
            (unsigned long long)r->unanswered, (unsigned long long)r->late,
            (unsigned long long)r->idle_open, (unsigned long long)r->idle_lost, r->conns_open,
-           r->cpu, (double)hist_percentile(h, 50) / 1e3, (double)hist_percentile(h, 90) / 1e3,
+           r->conns_answered, r->cpu, (double)hist_percentile(h, 50) / 1e3, (double)hist_percentile(h, 90) / 1e3,
            (double)hist_percentile(h, 99) / 1e3, (double)hist_percentile(h, 99.9) / 1e3,
            (double)h->max / 1e3, hist_mean(h) / 1e3);
 }

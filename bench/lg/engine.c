@@ -40,7 +40,8 @@ struct conn {
     int fd;
     uint32_t id;
     enum state state;
-    bool idle; /* one of the idle connections */
+    bool idle;     /* one of the idle connections */
+    bool answered; /* at least one reply while measuring */
     uint64_t seq, due, sent_at;
     size_t off, got;
     char *msg;           /* echo: the message sent, to check the reply */
@@ -224,6 +225,7 @@ static void complete(struct engine *e, struct conn *c, size_t bytes)
     uint64_t done = now_ns();
     if (e->measuring) {
         hist_record(&e->res->hist, sched_latency(c->due, c->sent_at, done));
+        c->answered = true;
         e->res->msgs++;
         e->res->bytes += bytes;
     }
@@ -581,6 +583,8 @@ static void measure(struct engine *e)
             r->unanswered++;
         if (c->fd >= 0 && c->state != ST_CONNECTING)
             r->conns_open++;
+        if (c->answered)
+            r->conns_answered++;
     }
     if (cfg->on_end)
         cfg->on_end(cfg->hook_arg);
@@ -664,6 +668,7 @@ static void add_result(struct lg_result *to, const struct lg_result *r)
     to->idle_open += r->idle_open;
     to->idle_lost += r->idle_lost;
     to->conns_open += r->conns_open;
+    to->conns_answered += r->conns_answered;
     if (r->elapsed > to->elapsed)
         to->elapsed = r->elapsed;
     to->cpu += r->cpu;

@@ -48,6 +48,7 @@ struct lg_result {
     uint64_t idle_open;        /* idle connections open at the end */
     uint64_t idle_lost;        /* idle connections the server closed or wrote to */
     int conns_open;            /* active connections open at the end */
+    int conns_answered;        /* active connections (slots) that got a reply */
     double elapsed;            /* seconds measured */
     double cpu;                /* the engine's own CPU seconds while measuring */
     struct hist hist;          /* latency, ns */
