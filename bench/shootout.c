@@ -1034,7 +1034,7 @@ static void write_html(const char *sections)
     if (f == NULL)
         die_errno("%s", path);
     machine(mach, sizeof mach);
-    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>"
           "<title>conclab: the concurrency-models shoot-out</title>\n<style>"
           "body{font-family:sans-serif;max-width:1100px;margin:1em auto;padding:0 1em}"
           "table{border-collapse:collapse;font-size:12px;margin:1em 0}"
@@ -1066,7 +1066,7 @@ static void write_html(const char *sections)
             char svg[PATH_MAX + 64];
             svg_path(svg, sizeof svg, docs[d].charts[c]);
             if (access(svg, R_OK) == 0)
-                fprintf(f, "<img src=\"%s.svg\" alt=\"%s\">\n", docs[d].charts[c],
+                fprintf(f, "<img src=\"%s.svg\" alt=\"%s\"/>\n", docs[d].charts[c],
                         docs[d].charts[c]);
         }
         if (strcmp(docs[d].id, "spawn") != 0)

@@ -144,10 +144,10 @@ int svg_lines(const char *path, const char *title, const char *subtitle,
                "stroke=\"#999\"/>\n", L, T, W, H);
     /* y grid: powers of ten on a log scale, five steps otherwise */
     char num[32];
-    for (int k = 0; k <= 5; k++) {
-        double v = ax->ylog ? pow(10, y0 + (y1 - y0) * k / 5) : y0 + (y1 - y0) * k / 5;
-        if (ax->ylog && fabs(y0 + (y1 - y0) * k / 5 - round(y0 + (y1 - y0) * k / 5)) > 1e-9)
-            continue;
+    int steps = ax->ylog ? (int)(y1 - y0) : 5; /* a line per decade on a log scale */
+    for (int k = 0; k <= steps; k++) {
+        double e = y0 + (y1 - y0) * k / steps;
+        double v = ax->ylog ? pow(10, e) : e;
         double y = PY(v);
         fprintf(f, "<line x1=\"%.0f\" x2=\"%.0f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>\n", L,
                 L + W, y, y);
