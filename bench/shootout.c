@@ -402,9 +402,9 @@ static void print_table(const char *section, const char *title, const char *ref)
 {
     progress_clear();
     printf("\n%s\n", title);
-    printf("%-10s %-16s %6s %10s %5s %7s %5s %8s %8s %8s %8s %4s %4s %7s %s\n", "workload",
+    printf("%-10s %-11s %8s %8s %5s %7s %5s %7s %7s %7s %7s %4s %4s %6s %6s %s\n", "workload",
            "server", "conns", "msg/s", "xref", "us/msg", "xref", "p50us", "p99us", "p99.9us",
-           "max us", "srv%", "lg%", "RSS MB", "note");
+           "max us", "srv%", "lg%", "RSS MB", "PSS MB", "note");
     double l0 = -1, l1 = -1;
     for (int i = 0; i < nrows; i++) {
         const struct row *r = &rows[i];
@@ -421,12 +421,14 @@ static void print_table(const char *section, const char *title, const char *ref)
         char conns[24];
         snprintf(conns, sizeof conns, r->idle ? "%d+%d" : "%d", r->conns, r->idle);
         if (!r->ran) {
-            printf("%-10s %-16s %6s %10s  %s\n", r->workload, r->server, conns, "-", r->note);
+            printf("%-10s %-11s %8s %8s  %s\n", r->workload, r->server, conns, "-", r->note);
             continue;
         }
-        printf("%-10s %-16s %6s %10.0f %5s %7.2f %5s %8.0f %8.0f %8.0f %8.0f %4.0f %4.0f %7.1f %s\n",
+        printf("%-10s %-11s %8s %8.0f %5s %7.2f %5s %7.0f %7.0f %7.0f %7.0f %4.0f %4.0f %6.1f %6.1f "
+               "%s\n",
                r->workload, r->server, conns, r->msgs_s, rr, r->us_msg, rc, r->p[1], r->p[5],
-               r->p[7], r->p[10], r->srv_pct, r->lg_pct, (double)r->rss_kb / 1024, r->note);
+               r->p[7], r->p[10], r->srv_pct, r->lg_pct, (double)r->rss_kb / 1024,
+               (double)r->pss_kb / 1024, r->note);
     }
     printf("(load average %.2f before, %.2f after; us/msg: the server's CPU time per message;"
            " xref: to %s, >1 is better)\n",
@@ -930,7 +932,7 @@ static void html_table(FILE *f, const char *section, const char *ref)
     fputs("<table><tr><th>workload</th><th>server</th><th>conns</th><th>msg/s</th><th>x ref</th>"
           "<th>server us/msg</th><th>x ref (CPU)</th><th>p50 us</th><th>p99 us</th>"
           "<th>p99.9 us</th><th>max us</th><th>server CPU %</th><th>loadgen CPU %</th>"
-          "<th>RSS MB</th><th>load</th><th>note</th></tr>\n",
+          "<th>RSS MB</th><th>PSS MB</th><th>load</th><th>note</th></tr>\n",
           f);
     for (int i = 0; i < nrows; i++) {
         const struct row *r = &rows[i];
@@ -944,12 +946,13 @@ static void html_table(FILE *f, const char *section, const char *ref)
             fprintf(f,
                     "</td><td>%.0f</td><td>%.2f</td><td>%.2f</td><td>%.2f</td><td>%.0f</td>"
                     "<td>%.0f</td><td>%.0f</td><td>%.0f</td><td>%.0f</td><td>%.0f</td><td>%.1f</td>"
-                    "<td>%.2f / %.2f</td><td>",
+                    "<td>%.1f</td><td>%.2f / %.2f</td><td>",
                     r->msgs_s, ref ? ratio_rate(r, ref) : 0, r->us_msg,
                     ref ? ratio_cpu(r, ref) : 0, r->p[1], r->p[5], r->p[7], r->p[10], r->srv_pct,
-                    r->lg_pct, (double)r->rss_kb / 1024, r->load0, r->load1);
+                    r->lg_pct, (double)r->rss_kb / 1024, (double)r->pss_kb / 1024, r->load0,
+                    r->load1);
         else
-            fputs("</td><td colspan=\"12\">did not run</td><td>", f);
+            fputs("</td><td colspan=\"13\">did not run</td><td>", f);
         html_escape(f, r->note);
         fputs("</td></tr>\n", f);
     }

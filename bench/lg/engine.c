@@ -248,7 +248,12 @@ static bool take_bytes(struct engine *e, struct conn *c, const char *buf, size_t
         return false;
     }
     if (c->state != ST_WAITING && c->state != ST_SENDING) {
-        fail(e, c, "bytes arrived that were not asked for", 0);
+        char what[120];
+        size_t k = 0;
+        for (; k < n && k < 60 && buf[k] >= ' ' && buf[k] < 127; k++) {
+        }
+        snprintf(what, sizeof what, "the server sent unasked: \"%.*s\"", (int)k, buf);
+        fail(e, c, what, 0);
         return false;
     }
     if (e->http) {
