@@ -345,8 +345,9 @@ static void measure(struct row *r, const char *const argv[], int fixed_port,
     r->mib_s = (double)res.bytes / el / 1048576.0;
     double cpu = h.s1.cpu - h.s0.cpu;
     r->us_msg = res.msgs ? cpu / (double)res.msgs * 1e6 : 0;
-    r->srv_pct = 100 * cpu / el;
-    r->lg_pct = 100 * res.cpu / el;
+    /* a run that ended at once (every connection refused): no percentage */
+    r->srv_pct = res.elapsed >= 0.1 ? 100 * cpu / el : 0;
+    r->lg_pct = res.elapsed >= 0.1 ? 100 * res.cpu / el : 0;
     for (int i = 0; i < NPCT; i++)
         r->p[i] = (double)hist_percentile(&res.hist, pcts[i]) / 1e3;
     r->p[0] = (double)res.hist.min / 1e3;

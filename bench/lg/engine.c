@@ -239,6 +239,16 @@ static void complete(struct engine *e, struct conn *c, size_t bytes)
         e->free_list[e->nfree++] = (int)(c - e->conns);
 }
 
+/* How many of the first bytes of buf are printable (at most 60): a server's
+ * refusal ("busy: ...") is then quoted in the error. */
+static int printable(const char *buf, size_t n)
+{
+    int k = 0;
+    while ((size_t)k < n && k < 60 && buf[k] >= ' ' && buf[k] < 127)
+        k++;
+    return k;
+}
+
 /* Bytes arrived on c: check them against what is expected. false if the
  * connection failed (or was closed after a complete reply). */
 static bool take_bytes(struct engine *e, struct conn *c, const char *buf, size_t n)
@@ -249,10 +259,7 @@ static bool take_bytes(struct engine *e, struct conn *c, const char *buf, size_t
     }
     if (c->state != ST_WAITING && c->state != ST_SENDING) {
         char what[120];
-        size_t k = 0;
-        for (; k < n && k < 60 && buf[k] >= ' ' && buf[k] < 127; k++) {
-        }
-        snprintf(what, sizeof what, "the server sent unasked: \"%.*s\"", (int)k, buf);
+        snprintf(what, sizeof what, "the server sent unasked: \"%.*s\"", printable(buf, n), buf);
         fail(e, c, what, 0);
         return false;
     }
@@ -284,14 +291,18 @@ static bool take_bytes(struct engine *e, struct conn *c, const char *buf, size_t
     }
     size_t size = e->cfg->size;
     if (c->got + n > c->off) { /* more than was sent so far */
-        fail(e, c, c->got + n > size ? "echo longer than the message" : "echo of bytes not sent yet", 0);
+        char what[120];
+        snprintf(what, sizeof what, "%s: \"%.*s\"",
+                 c->got + n > size ? "echo longer than the message" : "echo of bytes not sent yet",
+                 printable(buf, n), buf);
+        fail(e, c, what, 0);
         return false;
     }
     long d = msg_diff(c->msg + c->got, buf, n);
     if (d >= 0) {
-        char what[96];
-        snprintf(what, sizeof what, "echo differs at byte %zu of message %llu", c->got + (size_t)d,
-                 (unsigned long long)c->seq);
+        char what[160];
+        snprintf(what, sizeof what, "echo differs at byte %zu of message %llu: \"%.*s\"",
+                 c->got + (size_t)d, (unsigned long long)c->seq, printable(buf, n), buf);
         fail(e, c, what, 0);
         return false;
     }
