@@ -30,6 +30,7 @@
 #include "common/options.h"
 #include "common/procfs.h"
 #include "common/signals.h"
+#include "common/status.h"
 #include "tests/harness.h"
 
 /* --- helpers ------------------------------------------------------------- */
@@ -1091,6 +1092,37 @@ static void test_same_host_and_endpoint(void **state)
     assert_false(net_same_host(UN, UN)); /* not an IP address at all */
 }
 
+/* Wait statuses in words, from real children: exit codes and signals. */
+static void test_status_describe(void **state)
+{
+    (void)state;
+    char text[64];
+    static const struct {
+        int code, signo;
+        const char *want;
+    } cases[] = {
+        {0, 0, "exited with status 0"},   {3, 0, "exited with status 3"},
+        {0, SIGPIPE, "killed by SIGPIPE"}, {0, SIGKILL, "killed by SIGKILL"},
+        {0, SIGTERM, "killed by SIGTERM"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            if (cases[i].signo != 0) {
+                signal(cases[i].signo, SIG_DFL);
+                raise(cases[i].signo);
+            }
+            _exit(cases[i].code);
+        }
+        int status;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_string_equal(status_describe(status, text, sizeof text), cases[i].want);
+    }
+    /* A status cut short stays a NUL-terminated string. */
+    assert_string_equal(status_describe(0, text, 7), "exited");
+}
+
 static void test_procfs(void **state)
 {
     (void)state;
@@ -1176,6 +1208,7 @@ int main(void)
         cmocka_unit_test(test_sig_catch_stop_interrupts_blocking_calls),
         cmocka_unit_test(test_sig_stop_shutdown_wakes_accept),
         cmocka_unit_test(test_clock),
+        cmocka_unit_test(test_status_describe),
         cmocka_unit_test(test_procfs),
     };
     /* Not harness_group_setup: the procfs test counts this process's
