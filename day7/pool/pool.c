@@ -41,6 +41,7 @@
 
 #include "common/errors.h"
 #include "common/io.h"
+#include "common/parent.h"
 #include "day7/pool/pool_parts.h"
 
 static void worker_main(int task_fd, int result_fd, volatile uint64_t *slot);
@@ -157,6 +158,7 @@ int pool_start_worker(struct pool *p, int i)
         return -1;
     }
     p->running[i] = 0;
+    pid_t parent = getpid();
     fflush(stdout); /* or the child would print our buffered lines again */
     pid_t pid = fork();
     if (pid < 0) {
@@ -168,6 +170,7 @@ int pool_start_worker(struct pool *p, int i)
         return -1;
     }
     if (pid == 0) {
+        die_with_parent(parent); /* kill -9 of the parent ends us too */
         /* The child has copies of its siblings' pipe ends. It must close
          * them, or a sibling would never see end of file on its tasks. */
         for (int j = 0; j < p->size; j++)
