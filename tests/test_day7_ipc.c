@@ -119,7 +119,7 @@ static void expect_children_die_with_parent(const char *const argv[], const char
 static void test_process_attr_default_run(void **state)
 {
     (void)state;
-    const char *argv[] = {program_path("day7/process_attr"), NULL};
+    const char *argv[] = {program_path("day7/process_attr/process_attr"), NULL};
     struct lesson r;
     run_ok(&r, argv, 20);
     const char *line = find_line(r.out, "p.name: Tedu (read back from /proc/", false);
@@ -138,7 +138,7 @@ static void test_process_attr_default_run(void **state)
     pid_t daemon = (pid_t)atoi(line + strlen("Name: Tedu, PID: "));
     assert_true(daemon > 0);
     char want[128];
-    snprintf(want, sizeof want, "daemon child %d was killed by signal 9 (", (int)daemon);
+    snprintf(want, sizeof want, "daemon child %d killed by SIGKILL: ", (int)daemon);
     assert_non_null(find_line(r.out, want, true));
     assert_non_null(strstr(find_line(r.out, want, true), "when its parent exited: gone"));
     /* and it is gone for good: no such process any more */
@@ -154,7 +154,7 @@ static void test_process_attr_default_run(void **state)
 static void test_process_attr_name_in_proc_comm(void **state)
 {
     (void)state;
-    const char *argv[] = {program_path("day7/process_attr"), "-i", "1000", NULL};
+    const char *argv[] = {program_path("day7/process_attr/process_attr"), "-i", "1000", NULL};
     struct lesson l;
     lesson_start(&l, argv);
     assert_true(server_wait_output(&l.proc, false, "p.pid: ", 1, 10));
@@ -180,7 +180,7 @@ static void test_process_attr_race_window(void **state)
     (void)state;
     /* -w: the child reaches prctl only after its parent died; the getppid()
      * check sees that and the child ends itself. */
-    const char *closed[] = {program_path("day7/process_attr"), "-w", NULL};
+    const char *closed[] = {program_path("day7/process_attr/process_attr"), "-w", NULL};
     struct lesson r;
     run_ok(&r, closed, 20);
     assert_non_null(find_line(r.out, "died before PR_SET_PDEATHSIG: exiting myself", true));
@@ -188,7 +188,7 @@ static void test_process_attr_race_window(void **state)
     lesson_free(&r);
 
     /* -w -u: without the check the child outlives its parent: the race. */
-    const char *open[] = {program_path("day7/process_attr"), "-w", "-u", NULL};
+    const char *open[] = {program_path("day7/process_attr/process_attr"), "-w", "-u", NULL};
     run_ok(&r, open, 20);
     assert_non_null(find_line(r.out, "SURVIVED its parent", true));
     assert_non_null(find_line(r.out, "(tick 10/10)", true));
@@ -198,8 +198,8 @@ static void test_process_attr_race_window(void **state)
 static void test_process_attr_usage(void **state)
 {
     (void)state;
-    const char *path = program_path("day7/process_attr");
-    expect_usage_contract("day7/process_attr");
+    const char *path = program_path("day7/process_attr/process_attr");
+    expect_usage_contract("day7/process_attr/process_attr");
     const char *const bad[][5] = {{path, "-i", "5", NULL},
                                   {path, "-i", "x", NULL},
                                   {path, "-z", NULL},
@@ -648,7 +648,7 @@ static void test_ipc_socket_both_ways(void **state)
 static void test_fork_failure_is_reported(void **state)
 {
     (void)state;
-    const char *programs[] = {"day7/process_attr", "day7/my_process", "day7/queue_0/queue_0",
+    const char *programs[] = {"day7/process_attr/process_attr", "day7/my_process", "day7/queue_0/queue_0",
                               "day7/ipc_pipe",     "day7/ipc_shm",    "day7/ipc_sem",
                               "day7/ipc_signal",   "day7/ipc_socket"};
     for (size_t i = 0; i < sizeof programs / sizeof programs[0]; i++)
