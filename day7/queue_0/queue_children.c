@@ -19,6 +19,7 @@
 #include "common/errors.h"
 #include "common/parent.h"
 #include "common/signals.h"
+#include "common/status.h"
 #include "day7/queue_0/queue.h"
 
 enum { MAX_CHILDREN = 2 };
@@ -89,10 +90,14 @@ bool queue_children_join(void)
     bool ok = true;
     for (int i = 0; i < nchildren; i++) {
         int status;
+        char how[64];
         while (waitpid(children[i], &status, 0) < 0)
             if (errno != EINTR)
                 die_errno("waitpid");
-        ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        if (status != 0)
+            warn_msg("child %d %s", (int)children[i],
+                     status_describe(status, how, sizeof how));
+        ok = ok && status == 0;
     }
     nchildren = 0;
     return ok;
