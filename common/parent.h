@@ -11,6 +11,8 @@
  *     if (pid == 0) {
  *         die_with_parent(parent);
  *         ...
+ *
+ * or, where fork itself is not the lesson, fork_child() does all that.
  */
 #ifndef CONCLAB_PARENT_H
 #define CONCLAB_PARENT_H
@@ -22,5 +24,12 @@
  * signal would ever come: the child sees it has been re-parented and
  * exits now (status 1), as it does if prctl fails. */
 void die_with_parent(pid_t parent);
+
+/* For a program (it exits on failure): flush stdout (or the child would
+ * print the parent's buffered lines again), fork, and in the child call
+ * die_with_parent. Returns what fork returned: 0 in the child, the
+ * child's pid in the parent. A failed fork ends the program with
+ * "fork: <strerror>", status 1. */
+pid_t fork_child(void);
 
 #endif

@@ -70,13 +70,8 @@ static bool talk(size_t extra)
     int down[2], up[2]; /* down: parent -> child; up: child -> parent */
     if (pipe(down) < 0 || pipe(up) < 0)
         die_errno("pipe");
-    pid_t parent = getpid();
-    fflush(stdout); /* or the child would print our buffered lines again */
-    pid_t pid = fork();
-    if (pid < 0)
-        die_errno("fork");
+    pid_t pid = fork_child(); /* fork(), and the child dies with us */
     if (pid == 0) {
-        die_with_parent(parent);
         close(down[1]); /* or read() never sees end of file: we hold a writer */
         close(up[0]);
         child(down[0], up[1]);

@@ -98,13 +98,10 @@ static double run_children(struct shared *s, long procs, long iter,
     int gate[2]; /* end of file on it, when the parent closes it: "go!" */
     if (pipe(gate) < 0)
         die_errno("pipe");
-    pid_t pids[MAX_PROCS], parent = getpid();
-    fflush(stdout); /* or a child would print our buffered lines again */
+    pid_t pids[MAX_PROCS];
     for (int p = 0; p < procs; p++) {
-        if ((pids[p] = fork()) < 0)
-            die_errno("fork");
+        pids[p] = fork_child(); /* fork(), and the child dies with us */
         if (pids[p] == 0) {
-            die_with_parent(parent);
             char byte;
             close(gate[1]);
             while (read(gate[0], &byte, 1) < 0 && errno == EINTR)

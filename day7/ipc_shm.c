@@ -46,13 +46,8 @@ static struct shared *map_shared(int flags);
 static bool share_with_child(int flags, long count)
 {
     struct shared *shm = map_shared(flags);
-    pid_t parent = getpid();
-    fflush(stdout); /* or the child would print our buffered lines again */
-    pid_t pid = fork();
-    if (pid < 0)
-        die_errno("fork");
+    pid_t pid = fork_child(); /* fork(), and the child dies with us */
     if (pid == 0) {
-        die_with_parent(parent);
         snprintf(shm->message, sizeof shm->message, "hello from child %d",
                  (int)getpid());
         for (long i = 0; i < count; i++)

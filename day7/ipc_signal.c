@@ -75,14 +75,9 @@ static bool exchange(const char *text)
     install(SIGCHLD, on_child);
 
     pid_t parent = getpid();
-    fflush(stdout); /* or the child would print our buffered lines again */
-    pid_t pid = fork();
-    if (pid < 0)
-        die_errno("fork");
-    if (pid == 0) {
-        die_with_parent(parent);
+    pid_t pid = fork_child(); /* fork(), and the child dies with us */
+    if (pid == 0)
         send_text(parent, text, &unblocked);
-    }
 
     printf("parent %d: handlers set; signals blocked except in sigsuspend; "
            "child is %d\n",

@@ -47,13 +47,8 @@ static bool converse(long n)
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
         die_errno("socketpair");
-    pid_t parent = getpid();
-    fflush(stdout); /* or the child would print our buffered lines again */
-    pid_t pid = fork();
-    if (pid < 0)
-        die_errno("fork");
+    pid_t pid = fork_child(); /* fork(), and the child dies with us */
     if (pid == 0) {
-        die_with_parent(parent);
         close(sv[0]); /* each keeps one end */
         child(sv[1]);
     }

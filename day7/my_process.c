@@ -64,13 +64,8 @@ static void process_init(struct process *p, const char *name,
  * and exits. */
 static void process_start(struct process *p)
 {
-    pid_t parent = getpid();
-    fflush(stdout); /* or the child would print our buffered lines again */
-    p->pid = fork();
-    if (p->pid < 0)
-        die_errno("fork");
+    p->pid = fork_child(); /* fork(), and the child dies with its parent */
     if (p->pid == 0) {
-        die_with_parent(parent); /* kill -9 of the parent ends it too */
         p->run(p);
         fflush(stdout);
         _exit(0); /* not exit(): the parent's atexit handlers are not ours */

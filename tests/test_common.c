@@ -1177,6 +1177,19 @@ static void test_die_with_parent(void **state)
     close(fds[1]);
 }
 
+/* fork_child: 0 in the child, its pid in the parent. */
+static void test_fork_child(void **state)
+{
+    (void)state;
+    pid_t pid = fork_child();
+    if (pid == 0)
+        _exit(getppid() > 1 ? 5 : 6);
+    assert_true(pid > 0);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 5);
+}
+
 static void test_procfs(void **state)
 {
     (void)state;
@@ -1264,6 +1277,7 @@ int main(void)
         cmocka_unit_test(test_clock),
         cmocka_unit_test(test_status_describe),
         cmocka_unit_test(test_die_with_parent),
+        cmocka_unit_test(test_fork_child),
         cmocka_unit_test(test_procfs),
     };
     /* Not harness_group_setup: the procfs test counts this process's

@@ -52,16 +52,11 @@ void queue_child_start(void (*fn)(struct queue *), struct queue *q)
         die("more than %d children at once", MAX_CHILDREN);
     if (child_end < 0)
         new_done_socket();
-    pid_t parent = getpid();
     sigset_t old;
     if (sig_hold_stop(&old) < 0) /* the child restores the defaults first */
         die_errno("sigprocmask");
-    fflush(stdout); /* or the child would print our buffered lines again */
-    pid_t pid = fork();
-    if (pid < 0)
-        die_errno("fork");
+    pid_t pid = fork_child(); /* fork(), and the child dies with us */
     if (pid == 0) {
-        die_with_parent(parent);
         sig_child_defaults(&old);
         close(done_fd); /* it keeps child_end open until it exits */
         fn(q);
