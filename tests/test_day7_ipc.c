@@ -477,6 +477,14 @@ static void test_queue_children_die_with_their_parent(void **state)
     expect_children_die_with_parent(v2, "handle: ", 2);
 }
 
+/* my_process's child too, in its 5 s pause between the two steps. */
+static void test_my_process_child_dies_with_its_parent(void **state)
+{
+    (void)state;
+    const char *argv[] = {program_path("day7/my_process"), "-i", "5000", NULL};
+    expect_children_die_with_parent(argv, "第一步", 1);
+}
+
 /* The pool's workers too, one of them mid-task. */
 static void test_pool_workers_die_with_their_parent(void **state)
 {
@@ -673,6 +681,7 @@ int main(void)
         cmocka_unit_test_teardown(test_queue_stopped_by_sigint_leaves_nothing, harness_teardown),
         cmocka_unit_test_teardown(test_queue_children_die_with_their_parent, harness_teardown),
         cmocka_unit_test_teardown(test_pool_workers_die_with_their_parent, harness_teardown),
+        cmocka_unit_test_teardown(test_my_process_child_dies_with_its_parent, harness_teardown),
         cmocka_unit_test_teardown(test_ipc_pipe_data_arrives_intact, harness_teardown),
         cmocka_unit_test_teardown(test_ipc_shm_shared_and_private, harness_teardown),
         cmocka_unit_test_teardown(test_ipc_sem_counter_is_exact, harness_teardown),
