@@ -94,8 +94,8 @@ static void expect_children_die_with_parent(const char *const argv[], const char
             if (kids[i] <= 0 || waitpid(kids[i], &status, WNOHANG) != kids[i])
                 continue;
             if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
-                fail_msg("%s: child %d ended with status 0x%x, not SIGKILL", argv[0],
-                         (int)kids[i], (unsigned)status);
+                fail_msg("%s: child %d ended with status 0x%x, not SIGKILL", argv[0], (int)kids[i],
+                         (unsigned)status);
             kids[i] = 0;
             left--;
         }
@@ -378,7 +378,8 @@ static void test_queue_max_size_above_the_system_limit(void **state)
 
     /* the limit itself is fine */
     snprintf(too_big, sizeof too_big, "%ld", limit);
-    const char *ok[] = {program_path("day7/queue_0/queue_0"), "-p", "v1", "-m", too_big, "-s", "0", NULL};
+    const char *ok[] = {
+        program_path("day7/queue_0/queue_0"), "-p", "v1", "-m", too_big, "-s", "0", NULL};
     run_ok(&r, ok, 10);
     lesson_free(&r);
 }
@@ -425,7 +426,8 @@ static void assert_no_mqueue_file(pid_t pid)
 static void test_queue_nothing_left_after_a_normal_end(void **state)
 {
     (void)state;
-    const char *argv[] = {program_path("day7/queue_0/queue_0"), "-s", "0", NULL}; /* all three parts */
+    const char *argv[] = {program_path("day7/queue_0/queue_0"), "-s", "0",
+                          NULL}; /* all three parts */
     struct lesson l;
     run_ok(&l, argv, 20);
     for (int n = 1; n <= 4; n++) /* modes, v1, and v2's two queues */
@@ -489,8 +491,8 @@ static void test_my_process_child_dies_with_its_parent(void **state)
 static void test_pool_workers_die_with_their_parent(void **state)
 {
     (void)state;
-    const char *argv[] = {program_path("day7/pool/pool_demo"), "-w", "2", "-n", "2", "-s",
-                          "5000", NULL};
+    const char *argv[] = {
+        program_path("day7/pool/pool_demo"), "-w", "2", "-n", "2", "-s", "5000", NULL};
     expect_children_die_with_parent(argv, "-- Tedu 1 ", 2);
 }
 
@@ -577,8 +579,7 @@ static void test_ipc_sem_counter_is_exact(void **state)
      * children would run one after the other and lose nothing. */
     const char *iters[] = {"1", "1000", "100000"};
     for (int run = 0; run < 6; run++) {
-        const char *racy[] = {program_path("day7/ipc_sem"), "--no-sem", "-i", iters[run % 3],
-                              NULL};
+        const char *racy[] = {program_path("day7/ipc_sem"), "--no-sem", "-i", iters[run % 3], NULL};
         run_ok(&r, racy, 30);
         assert_non_null(find_line(r.out, "WITHOUT the semaphore", true));
         if (find_line(r.out, "updates LOST", true) == NULL)
@@ -656,9 +657,14 @@ static void test_ipc_socket_both_ways(void **state)
 static void test_fork_failure_is_reported(void **state)
 {
     (void)state;
-    const char *programs[] = {"day7/process_attr/process_attr", "day7/my_process", "day7/queue_0/queue_0",
-                              "day7/ipc_pipe",     "day7/ipc_shm",    "day7/ipc_sem",
-                              "day7/ipc_signal",   "day7/ipc_socket"};
+    const char *programs[] = {"day7/process_attr/process_attr",
+                              "day7/my_process",
+                              "day7/queue_0/queue_0",
+                              "day7/ipc_pipe",
+                              "day7/ipc_shm",
+                              "day7/ipc_sem",
+                              "day7/ipc_signal",
+                              "day7/ipc_socket"};
     for (size_t i = 0; i < sizeof programs / sizeof programs[0]; i++)
         expect_fork_failure_reported(programs[i], NULL);
 }

@@ -135,7 +135,8 @@ static void test_fork_failure_is_reported(void **state)
 static void test_course_demo_waves_on_reused_workers(void **state)
 {
     (void)state;
-    const char *argv[] = {program_path("day7/pool/pool_demo"), NULL}; /* 10 tasks, 4 workers, 200 ms */
+    const char *argv[] = {program_path("day7/pool/pool_demo"),
+                          NULL}; /* 10 tasks, 4 workers, 200 ms */
     struct lesson r;
     run_ok(&r, argv, 20);
 
@@ -187,7 +188,8 @@ static void test_course_demo_waves_on_reused_workers(void **state)
 static void test_many_tasks_reuse_few_workers(void **state)
 {
     (void)state;
-    const char *argv[] = {program_path("day7/pool/pool_demo"), "-w", "2", "-n", "50", "-s", "0", NULL};
+    const char *argv[] = {
+        program_path("day7/pool/pool_demo"), "-w", "2", "-n", "50", "-s", "0", NULL};
     struct lesson r;
     run_ok(&r, argv, 20);
     assert_true(
@@ -278,7 +280,8 @@ static void check_crash(int workers, int tasks, int crash)
     snprintf(w, sizeof w, "%d", workers);
     snprintf(n, sizeof n, "%d", tasks);
     snprintf(c, sizeof c, "%d", crash);
-    const char *argv[] = {program_path("day7/pool/pool_demo"), "-w", w, "-n", n, "-s", "0", "-c", c, NULL};
+    const char *argv[] = {
+        program_path("day7/pool/pool_demo"), "-w", w, "-n", n, "-s", "0", "-c", c, NULL};
     struct lesson r;
     run_ok(&r, argv, 30);
 
