@@ -139,8 +139,8 @@ int main(int argc, char *argv[])
     prog_init(argv[0]);
     long procs = 2, iter = 1000000;
     bool use_sem = true;
-    static const struct option longopts[] = {
-        {"no-sem", no_argument, NULL, 'N'}, {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"no-sem", no_argument, NULL, 'N'},
+                                             {NULL, 0, NULL, 0}};
     int opt;
     while ((opt = getopt_long(argc, argv, "n:i:h", longopts, NULL)) != -1) {
         switch (opt) {

@@ -99,8 +99,7 @@ static bool exchange(const char *text)
 
 /* The child: send text and its final NUL to parent, bit by bit, MSB first,
  * waiting for the SIGUSR1 acknowledgement after each signal. */
-static void send_text(pid_t parent, const char *text,
-                      const sigset_t *unblocked)
+static void send_text(pid_t parent, const char *text, const sigset_t *unblocked)
 {
     size_t len = strlen(text) + 1; /* with the NUL: the end mark */
     printf("child %d: sending \"%s\" + NUL: %zu signals, SIGUSR1 = 0, "

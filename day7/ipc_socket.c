@@ -108,9 +108,9 @@ static int talk(int fd, long n)
     int correct = 0;
     for (long i = 1; i <= n; i++) {
         char request[LINE_SIZE], expected[LINE_SIZE];
-        int rlen = snprintf(request, sizeof request,
-                            "request %ld: hello from parent %d", i,
-                            (int)getpid());
+        int rlen =
+            snprintf(request, sizeof request,
+                     "request %ld: hello from parent %d", i, (int)getpid());
         for (int k = 0; k <= rlen; k++)
             expected[k] = (char)toupper((unsigned char)request[k]);
         if (io_printf(fd, "%s\n", request) < 0)

@@ -48,7 +48,8 @@ static void *fun(void *arg)
 {
     struct fun_args *a = arg;
     long n = a->n != 0 ? a->n : 100;
-    printf("%s: 线程函数参数 arguments: work_ms=%ld name=%s n=%ld\n",
+    printf("%s: 线程函数参数 arguments: "
+           "work_ms=%ld name=%s n=%ld\n",
            a->name, a->work_ms, a->name, n);
     clock_sleep_ms(a->work_ms); /* the course's sleep(2): pretend to work */
     long sum = 0;

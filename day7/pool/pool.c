@@ -65,9 +65,9 @@ struct pool *pool_create(int workers)
         return NULL;
     p->size = workers;
     /* One slot per worker, shared across fork: "I am running task id". */
-    void *slots = mmap(NULL, (size_t)workers * sizeof(uint64_t),
-                       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                       -1, 0);
+    void *slots =
+        mmap(NULL, (size_t)workers * sizeof(uint64_t), PROT_READ | PROT_WRITE,
+             MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (slots == MAP_FAILED) {
         free(p);
         return NULL;
@@ -83,8 +83,8 @@ struct pool *pool_create(int workers)
     return p;
 }
 
-struct pool_task *pool_apply_async(struct pool *p, pool_fn *fn,
-                                   const void *arg, size_t len)
+struct pool_task *pool_apply_async(struct pool *p, pool_fn *fn, const void *arg,
+                                   size_t len)
 {
     if (p->closed || len > POOL_MAX_ARG) {
         errno = p->closed ? EINVAL : EMSGSIZE;

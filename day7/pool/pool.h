@@ -44,8 +44,8 @@ struct pool *pool_create(int workers);
 /* apply_async(fn, arg): queue the task and return its handle at once.
  * NULL with errno EINVAL once the pool is closed, EMSGSIZE if len is over
  * POOL_MAX_ARG. */
-struct pool_task *pool_apply_async(struct pool *p, pool_fn *fn,
-                                   const void *arg, size_t len);
+struct pool_task *pool_apply_async(struct pool *p, pool_fn *fn, const void *arg,
+                                   size_t len);
 
 /* get(): wait for the task's result and hand it over; the handle is used
  * up. 0, or -1 with errno if the pool broke down. */

@@ -133,8 +133,7 @@ int main(int argc, char *argv[])
     if (argc - optind > 1)
         die_usage(usage, "unexpected argument '%s'", argv[optind + 1]);
     if (optind < argc && parse_long(argv[optind], 1, MAX_TASKS, &n) < 0)
-        die_usage(usage, "bad N '%s': expected 1..%d", argv[optind],
-                  MAX_TASKS);
+        die_usage(usage, "bad N '%s': expected 1..%d", argv[optind], MAX_TASKS);
     setvbuf(stdout, NULL, _IOLBF, 0); /* whole lines, also into a pipe */
 
     long forks = n < FORK_SAMPLE ? n : FORK_SAMPLE;

@@ -58,8 +58,8 @@ static long job_run(const void *arg, size_t len, void *out)
     if (j.crash)
         abort(); /* the worker dies here; the pool must notice */
     clock_sleep_ms(j.sleep_ms);
-    return snprintf(out, POOL_MAX_RESULT, "Tedu %d done by worker %d",
-                    j.number, (int)getpid());
+    return snprintf(out, POOL_MAX_RESULT, "Tedu %d done by worker %d", j.number,
+                    (int)getpid());
 }
 
 static void run_demo(int workers, int tasks, int sleep_ms, int crash_task)

@@ -35,8 +35,7 @@ int pool_dispatch(struct pool *p)
         struct pool_worker *best = NULL;
         for (int i = 0; i < p->size; i++) {
             struct pool_worker *w = &p->workers[i];
-            if (w->pid != 0 &&
-                (best == NULL || w->in_flight < best->in_flight))
+            if (w->pid != 0 && (best == NULL || w->in_flight < best->in_flight))
                 best = w;
         }
         if (best == NULL || best->in_flight >= POOL_WINDOW)

@@ -1,9 +1,8 @@
 /* day7/process_attr/process_attr.c — 进程对象属性 / Process attributes:
  * name, pid, is_alive, daemon
  *
- * The course's process_attr.py in C. Python's Process object has a name,
- * a pid, is_alive() and a daemon flag; here is what each one is in the
- * kernel:
+ * The course's process_attr.py in C: what the attributes of Python's
+ * Process object are in the kernel:
  *   name      prctl(PR_SET_NAME) in the child: the name ps and /proc show;
  *   pid       what fork() returned;
  *   is_alive  waitpid(pid, WNOHANG): 0 while the child runs. kill(pid, 0)
@@ -49,8 +48,8 @@ struct process {
 };
 
 enum { TICKS = 3, DAEMON_TICKS = 10 }; /* a daemon outlives its parent */
-static long interval_ms = 200;          /* -i; the course: time.sleep(2) */
-static bool wide_race, unsafe;          /* -w, -u */
+static long interval_ms = 200;         /* -i; the course: time.sleep(2) */
+static bool wide_race, unsafe;         /* -w, -u */
 
 /* The course's tm(): print the time, ticks times. Runs in the child. */
 static void tm_target(int ticks)
@@ -81,15 +80,15 @@ static void process_start(struct process *p, int ready_fd)
     if (p->daemon) {
         while (wide_race && getppid() == parent) /* -w: come late */
             clock_sleep_ms(1);
-        /* Ask the kernel for SIGKILL when our parent dies. */
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) /* when it dies */
             die_errno_child("prctl(PR_SET_PDEATHSIG)");
         /* The race: had the parent died before the prctl, the signal would
          * never come. We would be re-parented already, so getppid() no
          * longer names the parent we had: then end now, by ourselves. */
         if (!unsafe && getppid() != parent) {
             printf("  %s %d: my parent %d died before PR_SET_PDEATHSIG: "
-                   "exiting myself\n", p->name, (int)getpid(), (int)parent);
+                   "exiting myself\n",
+                   p->name, (int)getpid(), (int)parent);
             _exit(0);
         }
     }
@@ -164,12 +163,13 @@ static void show_zombie_check(void)
             die_errno("waitid");
     printf("child %d has exited; /proc says its state is %c (zombie)\n",
            (int)pid, procfs_state(pid));
-    printf("kill(%d, 0) = %d: the pid still exists, so this check says "
-           "\"alive\" — wrong\n", (int)pid, kill(pid, 0));
+    printf("kill(%d, 0) = %d: the pid still exists: \"alive\" — wrong\n",
+           (int)pid, kill(pid, 0));
     struct process p = {.name = "zombie", .pid = pid};
     bool alive = process_is_alive(&p);
     printf("is_alive() with waitpid(WNOHANG): %s (exit status %d, now reaped)"
-           "\n", alive ? "True" : "False", WEXITSTATUS(p.status));
+           "\n",
+           alive ? "True" : "False", WEXITSTATUS(p.status));
     int r = kill(pid, 0);
     printf("kill(%d, 0) after reaping = %d (%s)\n", (int)pid, r,
            r < 0 ? strerror(errno) : "ok");
@@ -195,8 +195,8 @@ static void course_main(int report_fd)
         _exit(0);
     }
     wait_ready(ready[0]);
-    printf("main %d: Name: %s, PID: %d, is alive: %s\n", (int)getpid(),
-           p.name, (int)p.pid, process_is_alive(&p) ? "True" : "False");
+    printf("main %d: Name: %s, PID: %d, is alive: %s\n", (int)getpid(), p.name,
+           (int)p.pid, process_is_alive(&p) ? "True" : "False");
     clock_sleep_ms(interval_ms * 3 / 2); /* let it tick once or twice */
     printf("main %d: exits without join; its daemon child must end too\n",
            (int)getpid());

@@ -47,8 +47,7 @@ int watch_orphan(void (*main_fn)(int report_fd), pid_t *orphan)
     }
     close(report[1]);
     if (io_read_exact(report[0], orphan, sizeof *orphan) != sizeof *orphan)
-        die("main process %d died before it started its child",
-            (int)main_pid);
+        die("main process %d died before it started its child", (int)main_pid);
     close(report[0]);
     reap(main_pid);
     printf("watcher %d: main %d has exited; its child %d is now mine "

@@ -28,11 +28,12 @@ int queue_put(struct queue *q, const void *data, size_t len, bool block,
 /* Into buf (MSG_SIZE bytes): the message's length, or -1 as put. */
 ssize_t queue_get(struct queue *q, void *buf, bool block, long timeout_ms);
 long queue_qsize(struct queue *q);
-bool queue_empty(struct queue *q);
-bool queue_full(struct queue *q);
 void queue_close(struct queue *q);
 
 /* --- queue_modes.c ------------------------------------------------------ */
+
+bool queue_empty(struct queue *q); /* empty(): qsize() == 0 */
+bool queue_full(struct queue *q);  /* full(): qsize() == maxsize */
 
 /* Part "modes": put and get, blocking, non-blocking and with a timeout,
  * and full(), empty(), qsize(), all in this one process. */

@@ -103,9 +103,6 @@ long queue_qsize(struct queue *q)
     return attr.mq_curmsgs;
 }
 
-bool queue_empty(struct queue *q) { return queue_qsize(q) == 0; }
-bool queue_full(struct queue *q) { return queue_qsize(q) >= q->maxsize; }
-
 /* close(): the kernel frees the queue when the last process closes it. */
 void queue_close(struct queue *q)
 {
@@ -120,9 +117,9 @@ struct request {
     int x, y;
 };
 
-static long requests = 10; /* -n */
-static bool racy;          /* --racy */
-long queue_pause_ms = 50;  /* -s */
+static long requests = 10;          /* -n */
+static bool racy;                   /* --racy */
+long queue_pause_ms = 50;           /* -s */
 enum { RACY_PUT_TIMEOUT_MS = 500 }; /* then the producer gives up */
 
 /* The course's request(): put the (x, y) pairs, then END. */
@@ -210,8 +207,8 @@ int main(int argc, char *argv[])
     prog_init(argv[0]);
     const char *part = "all";
     long maxsize = 5; /* the course's Queue(5) */
-    static const struct option longopts[] = {
-        {"racy", no_argument, NULL, 'R'}, {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"racy", no_argument, NULL, 'R'},
+                                             {NULL, 0, NULL, 0}};
     int opt, bad = 0;
     while ((opt = getopt_long(argc, argv, "p:m:n:s:h", longopts, NULL)) != -1) {
         switch (opt) {

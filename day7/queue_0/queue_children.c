@@ -26,7 +26,7 @@ enum { MAX_CHILDREN = 2 };
 
 static pid_t children[MAX_CHILDREN];
 static int nchildren;
-static int done_fd = -1;  /* end of file here: every child has exited */
+static int done_fd = -1;   /* end of file here: every child has exited */
 static int child_end = -1; /* its other end, given to the children */
 
 /* A fresh socket pair for the next children, read at the same number. */

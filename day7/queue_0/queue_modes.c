@@ -12,6 +12,17 @@
 #include "common/errors.h"
 #include "day7/queue_0/queue.h"
 
+/* empty() and full(), from qsize() */
+bool queue_empty(struct queue *q)
+{
+    return queue_qsize(q) == 0;
+}
+
+bool queue_full(struct queue *q)
+{
+    return queue_qsize(q) >= q->maxsize;
+}
+
 static const char *errno_name(int e)
 {
     return e == EAGAIN ? "EAGAIN" : e == ETIMEDOUT ? "ETIMEDOUT" : "?";
