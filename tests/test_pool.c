@@ -222,6 +222,9 @@ static void test_every_result_reaches_its_own_handle(void **state)
 {
     (void)state;
     enum { TASKS = 100 };
+    /* The pool runs in this process: bound the whole test (SIGALRM ends
+     * it; the workers die with it). */
+    alarm((unsigned)harness_timeout(60));
     struct pool *p = pool_create(4);
     assert_non_null(p);
     struct pool_task *handles[TASKS];
@@ -270,6 +273,7 @@ static void test_every_result_reaches_its_own_handle(void **state)
     assert_int_equal(pool_join(p), 0);
     assert_int_equal(count_children(getpid(), NULL), 0); /* all reaped */
     pool_free(p);
+    alarm(0);
 }
 
 /* --- a task that crashes its worker ------------------------------------------ */
