@@ -90,8 +90,10 @@ all: $(PROGRAMS)
 $(DAYS): $$(filter $(BUILD)/$$@/%,$(PROGRAMS))
 
 # Compiling and linking ------------------------------------------------------
+# (A lesson that became a folder leaves its old binary where the folder
+# goes, e.g. build/day7/pool: an old build's file is removed first.)
 $(BUILD)/%.o: %.c
-	@mkdir -p $(@D)
+	@if [ -f $(@D) ]; then rm -f $(@D); fi; mkdir -p $(@D)
 	$(COMPILE) -c $< -o $@
 
 $(LIBCOMMON): $(COMMON_SRC:%.c=$(BUILD)/%.o)

@@ -1,4 +1,5 @@
-/* day7/my_process.c — 自定义进程类 / A custom process class: override run()
+/* day7/my_process.c — 自定义进程类 / A custom process class:
+ * override run()
  *
  * The course's myProcess.py in C. In Python you subclass Process, add your
  * own attributes in __init__ (calling super().__init__()), override run(),
@@ -13,12 +14,10 @@
  * The base's own run() calls a target function: Process(target=f) is the
  * base class used as is.
  *
- * Usage: my_process [-i MS] [-h]
- *   -i MS  pause between the two steps, 0..5000 ms (default 200; the course: 2 s)
- *
- * Watch for: "第一步" and "第二步" come from the child's pid, with the child's
- * own field (value=2) set by the parent before start; the parent joins and
- * sees exit status 0.
+ * Run: ./build/day7/my_process [-i MS] (-h: the options)
+ * Watch: "第一步" and "第二步" come from the child's pid, with the
+ * child's own field (value=2) set by the parent before start; the parent
+ * joins and sees "exited with status 0".
  * See also: day6/process1 (Process with a target), day8/my_thread.
  */
 #include <errno.h>
@@ -29,13 +28,13 @@
 #include "common/clock.h"
 #include "common/errors.h"
 #include "common/options.h"
+#include "common/parent.h"
+#include "common/status.h"
 #include "common/walltime.h"
 
-enum { DEFAULT_PAUSE_MS = 200 };
+static long pause_ms = 200; /* -i; the course: time.sleep(2) */
 
-static long pause_ms = DEFAULT_PAUSE_MS;
-
-/* --- the base class: Process ------------------------------------------------ */
+/* --- the base class: Process -------------------------------------------- */
 
 struct process {
     const char *name;
@@ -52,7 +51,8 @@ static void process_run(struct process *self)
 }
 
 /* Process.__init__(name, target). */
-static void process_init(struct process *p, const char *name, void (*target)(const char *))
+static void process_init(struct process *p, const char *name,
+                         void (*target)(const char *))
 {
     p->name = name;
     p->pid = 0;
@@ -60,13 +60,11 @@ static void process_init(struct process *p, const char *name, void (*target)(con
     p->target = target;
 }
 
-/* start(): fork; the child runs p->run(p) — whichever run() it has — and exits. */
+/* start(): fork; the child runs p->run(p) — whichever run() it has —
+ * and exits. */
 static void process_start(struct process *p)
 {
-    fflush(stdout); /* or the child would print our buffered lines again */
-    p->pid = fork();
-    if (p->pid < 0)
-        die_errno("fork");
+    p->pid = fork_child(); /* fork(), and the child dies with its parent */
     if (p->pid == 0) {
         p->run(p);
         fflush(stdout);
@@ -84,7 +82,7 @@ static int process_join(struct process *p)
     return status;
 }
 
-/* --- the subclass: MyProcess(Process) --------------------------------------- */
+/* --- the subclass: MyProcess(Process) ---------------------------------- */
 
 struct my_process {
     struct process base; /* first: (struct process *) points at the whole */
@@ -95,7 +93,8 @@ static void f1(const struct my_process *me)
 {
     char now[32];
     walltime_text(now, sizeof now);
-    printf("%s %d: 第一步 step 1: %s (value=%d)\n", me->base.name, (int)getpid(), now, me->value);
+    printf("%s %d: 第一步 step 1: %s (value=%d)\n", me->base.name,
+           (int)getpid(), now, me->value);
     clock_sleep_ms(pause_ms);
 }
 
@@ -103,13 +102,15 @@ static void f2(const struct my_process *me)
 {
     char now[32];
     walltime_text(now, sizeof now);
-    printf("%s %d: 第二步 step 2: %s (value=%d)\n", me->base.name, (int)getpid(), now, me->value);
+    printf("%s %d: 第二步 step 2: %s (value=%d)\n", me->base.name,
+           (int)getpid(), now, me->value);
 }
 
 /* MyProcess.run(), the override: the two steps, in the child. */
 static void my_process_run(struct process *self)
 {
-    struct my_process *me = (struct my_process *)self; /* safe: base is the first member */
+    /* Safe: base is the first member, at the same address as the whole. */
+    struct my_process *me = (struct my_process *)self;
     f1(me);
     f2(me);
 }
@@ -125,12 +126,35 @@ static void my_process_init(struct my_process *m, int value)
 /* A target for the base class used as is. */
 static void hello(const char *name)
 {
-    printf("%s %d: hello from the base class's run(), which called its target\n", name,
-           (int)getpid());
+    printf("%s %d: hello from the base class's run(), which called its "
+           "target\n",
+           name, (int)getpid());
 }
 
-static const char usage[] = "usage: my_process [-i MS] [-h]\n"
-                            "  -i MS  pause between the two steps, 0..5000 ms (default 200)\n";
+/* The course's main: the base class with a target, then the subclass. */
+static void run_course(void)
+{
+    char how[64];
+    struct process plain;
+    process_init(&plain, "Process", hello);
+    printf("main %d: p1 = Process(target=hello); p1.start()\n", (int)getpid());
+    process_start(&plain);
+    int status = process_join(&plain);
+    printf("main %d: p1.join(): %s %d %s\n", (int)getpid(), plain.name,
+           (int)plain.pid, status_describe(status, how, sizeof how));
+
+    struct my_process p;
+    my_process_init(&p, 2);
+    printf("main %d: p2 = MyProcess(value=2); p2.start()\n", (int)getpid());
+    process_start(&p.base); /* the base class's start(), the subclass's run() */
+    status = process_join(&p.base);
+    printf("main %d: p2.join(): %s %d %s\n", (int)getpid(), p.base.name,
+           (int)p.base.pid, status_describe(status, how, sizeof how));
+}
+
+static const char usage[] =
+    "usage: my_process [-i MS] [-h]\n"
+    "  -i MS  pause between the two steps, 0..5000 ms (default 200)\n";
 
 int main(int argc, char *argv[])
 {
@@ -149,21 +173,6 @@ int main(int argc, char *argv[])
     if (optind != argc)
         die_usage(usage, "unexpected argument '%s'", argv[optind]);
     setvbuf(stdout, NULL, _IOLBF, 0); /* whole lines, also into a pipe */
-
-    struct process plain;
-    process_init(&plain, "Process", hello);
-    printf("main %d: p1 = Process(target=hello); p1.start()\n", (int)getpid());
-    process_start(&plain);
-    int status = process_join(&plain);
-    printf("main %d: p1.join(): %s %d exited with status %d\n", (int)getpid(), plain.name,
-           (int)plain.pid, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-
-    struct my_process p;
-    my_process_init(&p, 2);
-    printf("main %d: p2 = MyProcess(value=2); p2.start()\n", (int)getpid());
-    process_start(&p.base); /* the base class's start(), the subclass's run() */
-    status = process_join(&p.base);
-    printf("main %d: p2.join(): %s %d exited with status %d\n", (int)getpid(), p.base.name,
-           (int)p.base.pid, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    run_course();
     return 0;
 }

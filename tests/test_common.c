@@ -29,6 +29,7 @@
 #include "common/io.h"
 #include "common/net.h"
 #include "common/options.h"
+#include "common/parent.h"
 #include "common/hold.h"
 #include "common/procfs.h"
 #include "common/signals.h"
@@ -1125,6 +1126,72 @@ static void test_status_describe(void **state)
     assert_string_equal(status_describe(0, text, 7), "exited");
 }
 
+/* die_with_parent: a grandchild that asked for it is killed when its
+ * parent dies; one whose parent is already gone exits by itself. */
+static void test_die_with_parent(void **state)
+{
+    (void)state;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t middle = fork();
+    assert_true(middle >= 0);
+    if (middle == 0) {
+        pid_t parent = getpid();
+        pid_t child = fork();
+        if (child == 0) {
+            die_with_parent(parent);
+            if (write(fds[1], "r", 1) != 1)
+                _exit(2);
+            pause(); /* until the kernel's SIGKILL */
+            _exit(3);
+        }
+        char c;
+        if (child < 0 || read(fds[0], &c, 1) != 1 ||
+            write(fds[1], &child, sizeof child) != sizeof child)
+            _exit(2);
+        _exit(0); /* the parent dies; the grandchild must follow */
+    }
+    int status;
+    assert_int_equal(waitpid(middle, &status, 0), middle);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    pid_t orphan; /* the middle has read the grandchild's "r" already */
+    assert_int_equal(read(fds[0], &orphan, sizeof orphan), sizeof orphan);
+    /* The orphan went to PID 1 (or a subreaper): watch it end in /proc
+     * (gone, or a zombie its new parent has not reaped yet). Bounded. */
+    double deadline = clock_now() + 10;
+    char st;
+    while ((st = procfs_state(orphan)) != 0 && st != 'Z' && clock_now() < deadline)
+        clock_sleep_ms(1);
+    if (st != 0 && st != 'Z')
+        kill(orphan, SIGKILL); /* leave nothing behind, then fail */
+    assert_true(st == 0 || st == 'Z');
+
+    /* The race: the parent is gone before the call (here: a wrong pid). */
+    pid_t late = fork();
+    assert_true(late >= 0);
+    if (late == 0) {
+        die_with_parent(getppid() + 1000000);
+        _exit(0);
+    }
+    assert_int_equal(waitpid(late, &status, 0), late);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+    close(fds[0]);
+    close(fds[1]);
+}
+
+/* fork_child: 0 in the child, its pid in the parent. */
+static void test_fork_child(void **state)
+{
+    (void)state;
+    pid_t pid = fork_child();
+    if (pid == 0)
+        _exit(getppid() > 1 ? 5 : 6);
+    assert_true(pid > 0);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 5);
+}
+
 /* hold_for_enter: the message first, then it returns at Enter (not
  * before) and at the end of input. */
 static void test_hold_for_enter(void **state)
@@ -1301,6 +1368,8 @@ int main(void)
         cmocka_unit_test(test_sig_stop_shutdown_wakes_accept),
         cmocka_unit_test(test_clock),
         cmocka_unit_test(test_status_describe),
+        cmocka_unit_test(test_die_with_parent),
+        cmocka_unit_test(test_fork_child),
         cmocka_unit_test(test_procfs),
         cmocka_unit_test(test_procfs_read),
         cmocka_unit_test(test_hold_for_enter),

@@ -1,12 +1,14 @@
-/* tests/test_pool.c — day7/pool, the process pool, run for real: the
- * course's waves on reused workers, every result at its own handle (100
- * tasks, sizes up to the 1 MiB limit, arriving out of order), a crashing
- * task failed through its handle while its worker is replaced, apply after
- * close refused, nothing left after join (from /proc), and the bench mode.
+/* tests/test_pool.c — day7/pool, the process pool: the course's waves on
+ * reused workers, a crashing task failed through its handle while its
+ * worker is replaced, apply after close refused, nothing left after join
+ * (from /proc) — all through the real pool_demo — and the benchmark
+ * program's report.
  *
- * The pool is tested through its program: the result bytes of -z are a
- * documented function of the task number, recomputed here, so a result
- * given to the wrong handle, cut short or garbled fails the test. */
+ * Every result at its own handle (100 tasks, sizes up to the 1 MiB limit,
+ * arriving out of order) is tested through the pool's interface itself
+ * (day7/pool/pool.h; the folder's modules are linked into every suite):
+ * the result bytes are a function of the task number, recomputed here, so
+ * a result given to the wrong handle, cut short or garbled fails. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,13 +23,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "common/fnv1a.h"
+#include "common/clock.h"
+#include "day7/pool/pool.h"
 #include "tests/harness.h"
 #include "tests/process_support.h"
 
 enum { MAX_RESULT = 1 << 20, MAX_PIDS = 64 };
 
-/* What day7/pool's -z promises: task i's result size and bytes. */
+/* Task i's result: its size, and byte k of it. */
 static size_t result_size(int i)
 {
     static const size_t sizes[] = {0,     1,     100,   4095,   4096,      4097,
@@ -36,15 +39,9 @@ static size_t result_size(int i)
     return (size_t)i < n ? sizes[i] : ((size_t)i * 7919) % (MAX_RESULT + 1);
 }
 
-static uint32_t expected_fnv(int i)
+static unsigned char result_byte(int i, size_t k)
 {
-    size_t size = result_size(i);
-    uint32_t h = FNV1A_INIT;
-    for (size_t k = 0; k < size; k++) {
-        unsigned char byte = (unsigned char)((size_t)i * 31 + k % 251);
-        h = fnv1a_update(h, &byte, 1);
-    }
-    return h;
+    return (unsigned char)((size_t)i * 31 + k % 251);
 }
 
 /* The line that starts with prefix, or NULL. */
@@ -107,8 +104,9 @@ static void run_ok(struct lesson *l, const char *const argv[], double timeout)
 static void test_help_and_bad_arguments(void **state)
 {
     (void)state;
-    expect_usage_contract("day7/pool");
-    const char *pool = program_path("day7/pool");
+    expect_usage_contract("day7/pool/pool_demo");
+    expect_usage_contract("day7/pool/pool_bench");
+    const char *pool = program_path("day7/pool/pool_demo");
     const char *const bad[][5] = {
         {pool, "-w", "0", NULL},      {pool, "-w", "65", NULL},       {pool, "-n", "0", NULL},
         {pool, "-n", "x", NULL},      {pool, "-s", "-1", NULL},       {pool, "-c", "10", NULL},
@@ -128,8 +126,8 @@ static void test_help_and_bad_arguments(void **state)
 static void test_fork_failure_is_reported(void **state)
 {
     (void)state;
-    expect_fork_failure_reported("day7/pool", NULL);
-    expect_fork_failure_reported("day7/pool", "--bench=10");
+    expect_fork_failure_reported("day7/pool/pool_demo", NULL);
+    expect_fork_failure_reported("day7/pool/pool_bench", "10");
 }
 
 /* --- the course's demo ------------------------------------------------------- */
@@ -137,7 +135,8 @@ static void test_fork_failure_is_reported(void **state)
 static void test_course_demo_waves_on_reused_workers(void **state)
 {
     (void)state;
-    const char *argv[] = {program_path("day7/pool"), NULL}; /* 10 tasks, 4 workers, 200 ms */
+    const char *argv[] = {program_path("day7/pool/pool_demo"),
+                          NULL}; /* 10 tasks, 4 workers, 200 ms */
     struct lesson r;
     run_ok(&r, argv, 20);
 
@@ -189,7 +188,8 @@ static void test_course_demo_waves_on_reused_workers(void **state)
 static void test_many_tasks_reuse_few_workers(void **state)
 {
     (void)state;
-    const char *argv[] = {program_path("day7/pool"), "-w", "2", "-n", "50", "-s", "0", NULL};
+    const char *argv[] = {
+        program_path("day7/pool/pool_demo"), "-w", "2", "-n", "50", "-s", "0", NULL};
     struct lesson r;
     run_ok(&r, argv, 20);
     assert_true(
@@ -202,46 +202,78 @@ static void test_many_tasks_reuse_few_workers(void **state)
 
 /* --- results: sizes, handles, order ------------------------------------------- */
 
+/* The sizes task, run in a pool worker: arg is {task number, sleep ms};
+ * the result is result_size(number) bytes of result_byte. */
+static long sizes_task(const void *arg, size_t len, void *out)
+{
+    int job[2];
+    if (len != sizeof job)
+        return -1;
+    memcpy(job, arg, sizeof job);
+    clock_sleep_ms(job[1]);
+    unsigned char *bytes = out;
+    size_t size = result_size(job[0]);
+    for (size_t k = 0; k < size; k++)
+        bytes[k] = result_byte(job[0], k);
+    return (long)size;
+}
+
 static void test_every_result_reaches_its_own_handle(void **state)
 {
     (void)state;
-    /* Task 0 sleeps 1 s, the others not at all: results arrive out of order. */
-    const char *argv[] = {
-        program_path("day7/pool"), "-w", "4", "-n", "100", "-z", "-s", "1000", NULL};
-    struct lesson r;
-    run_ok(&r, argv, 60);
-    int arrived[100];
-    bool seen_order[101] = {false};
+    enum { TASKS = 100 };
+    /* The pool runs in this process: bound the whole test (SIGALRM ends
+     * it; the workers die with it). */
+    alarm((unsigned)harness_timeout(60));
+    struct pool *p = pool_create(4);
+    assert_non_null(p);
+    struct pool_task *handles[TASKS];
+    for (int i = 0; i < TASKS; i++) {
+        /* Task 0 sleeps 1 s, the others not at all: out of order. */
+        int job[2] = {i, i == 0 ? 1000 : 0};
+        handles[i] = pool_apply_async(p, sizes_task, job, sizeof job);
+        assert_non_null(handles[i]);
+    }
+    unsigned long arrived[TASKS];
+    bool seen_order[TASKS + 1] = {false};
     int largest = 0;
-    for (int i = 0; i < 100; i++) {
-        char prefix[32];
-        snprintf(prefix, sizeof prefix, "get(task %d): ok, ", i);
-        const char *line = find_line(r.out, prefix);
-        if (line == NULL)
-            fail_msg("no ok result for task %d in:\n%s", i, r.out);
-        size_t size;
-        int worker;
-        unsigned fnv;
-        assert_int_equal(sscanf(line + strlen(prefix),
-                                "%zu bytes from worker %d, fnv1a %x, arrived #%d", &size, &worker,
-                                &fnv, &arrived[i]),
-                         4);
-        assert_int_equal(size, result_size(i));
-        if (fnv != expected_fnv(i))
-            fail_msg("task %d: fnv1a %08x, expected %08x", i, fnv, (unsigned)expected_fnv(i));
-        assert_true(arrived[i] >= 1 && arrived[i] <= 100);
-        assert_false(seen_order[arrived[i]]); /* each arrival rank once */
-        seen_order[arrived[i]] = true;
-        if (size == MAX_RESULT)
-            largest++;
+    for (int i = 0; i < TASKS; i++) {
+        struct pool_result r;
+        assert_int_equal(pool_get(p, handles[i], &r), 0);
+        if (r.status != POOL_OK || r.len != result_size(i))
+            fail_msg("task %d: status %d, %zu bytes (expected %zu)", i, (int)r.status, r.len,
+                     result_size(i));
+        for (size_t k = 0; k < r.len; k++)
+            if (r.data[k] != result_byte(i, k))
+                fail_msg("task %d: byte %zu is %u, expected %u", i, k, r.data[k],
+                         result_byte(i, k));
+        arrived[i] = r.order;
+        assert_true(r.order >= 1 && r.order <= TASKS);
+        assert_false(seen_order[r.order]); /* each arrival rank once */
+        seen_order[r.order] = true;
+        largest += r.len == MAX_RESULT;
+        free(r.data);
     }
     assert_true(largest >= 1); /* the limit itself went through */
     int inversions = 0;
-    for (int i = 1; i < 100; i++)
+    for (int i = 1; i < TASKS; i++)
         inversions += arrived[i] < arrived[0];
     assert_true(inversions > 0); /* later tasks finished before task 0 */
-    assert_true(has_line(r.out, "after join (from /proc): 0 children, 0 zombies"));
-    lesson_free(&r);
+
+    /* An argument over the limit is refused; so is any task after close. */
+    static unsigned char big[POOL_MAX_ARG + 1];
+    assert_null(pool_apply_async(p, sizes_task, big, sizeof big));
+    assert_int_equal(errno, EMSGSIZE);
+    assert_int_equal(pool_join(p), -1); /* join before close */
+    assert_int_equal(errno, EINVAL);
+    pool_close(p);
+    int job[2] = {0, 0};
+    assert_null(pool_apply_async(p, sizes_task, job, sizeof job));
+    assert_int_equal(errno, EINVAL);
+    assert_int_equal(pool_join(p), 0);
+    assert_int_equal(count_children(getpid(), NULL), 0); /* all reaped */
+    pool_free(p);
+    alarm(0);
 }
 
 /* --- a task that crashes its worker ------------------------------------------ */
@@ -252,7 +284,8 @@ static void check_crash(int workers, int tasks, int crash)
     snprintf(w, sizeof w, "%d", workers);
     snprintf(n, sizeof n, "%d", tasks);
     snprintf(c, sizeof c, "%d", crash);
-    const char *argv[] = {program_path("day7/pool"), "-w", w, "-n", n, "-s", "0", "-c", c, NULL};
+    const char *argv[] = {
+        program_path("day7/pool/pool_demo"), "-w", w, "-n", n, "-s", "0", "-c", c, NULL};
     struct lesson r;
     run_ok(&r, argv, 30);
 
@@ -263,7 +296,7 @@ static void check_crash(int workers, int tasks, int crash)
     const char *line = find_line(r.out, prefix);
     assert_non_null(line);
     pid_t dead = (pid_t)atoi(line + strlen(prefix));
-    assert_non_null(strstr(line, "killed by signal 6"));
+    assert_non_null(strstr(line, "killed by SIGABRT mid-task"));
     assert_true(contains(first, workers, dead));
     for (int i = 0; i < tasks; i++) {
         if (i == crash)
@@ -322,7 +355,7 @@ static void test_worker_count_restored_seen_from_proc(void **state)
 {
     (void)state;
     const char *argv[] = {
-        program_path("day7/pool"), "-w", "3", "-n", "9", "-s", "1000", "-c", "0", NULL};
+        program_path("day7/pool/pool_demo"), "-w", "3", "-n", "9", "-s", "1000", "-c", "0", NULL};
     struct lesson l;
     lesson_start(&l, argv);
     assert_true(server_wait_output(&l.proc, false, "get(task 0): CRASHED", 1, 10));
@@ -334,12 +367,12 @@ static void test_worker_count_restored_seen_from_proc(void **state)
     lesson_free(&l);
 }
 
-/* --- the benchmark mode (its speed is not tested here) ------------------------ */
+/* --- the benchmark program (its speed is not tested here) -------------------- */
 
-static void test_bench_mode_reports_both_rates(void **state)
+static void test_bench_reports_both_rates(void **state)
 {
     (void)state;
-    const char *argv[] = {program_path("day7/pool"), "--bench", "300", NULL};
+    const char *argv[] = {program_path("day7/pool/pool_bench"), "300", NULL};
     struct lesson r;
     run_ok(&r, argv, 60);
     const char *fork_line = find_line(r.out, "  fork per task     : ");
@@ -364,7 +397,7 @@ int main(void)
         cmocka_unit_test_teardown(test_crashing_task_fails_and_worker_is_replaced,
                                   harness_teardown),
         cmocka_unit_test_teardown(test_worker_count_restored_seen_from_proc, harness_teardown),
-        cmocka_unit_test_teardown(test_bench_mode_reports_both_rates, harness_teardown),
+        cmocka_unit_test_teardown(test_bench_reports_both_rates, harness_teardown),
     };
     return cmocka_run_group_tests(tests, harness_group_setup, harness_teardown);
 }
