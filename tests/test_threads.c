@@ -15,6 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -445,6 +448,55 @@ static void test_thread_lock_without_the_lock_reports(void **state)
     run_result_free(&r);
 }
 
+/* Busy loops, one per core, so that the machine has no idle core: the
+ * demos that show a bug must show it then too (issue 16). */
+enum { MAX_BUSY = 64 };
+static pid_t busy_pids[MAX_BUSY];
+static int busy_count;
+
+static void busy_start(void)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    for (busy_count = 0; busy_count < cores && busy_count < MAX_BUSY; busy_count++) {
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            alarm(60); /* never outlive a crashed test for long */
+            for (volatile unsigned long spin = 0;; spin++)
+                ;
+        }
+        busy_pids[busy_count] = pid;
+    }
+}
+
+static int busy_teardown(void **state)
+{
+    for (int i = 0; i < busy_count; i++) {
+        kill(busy_pids[i], SIGKILL);
+        waitpid(busy_pids[i], NULL, 0);
+    }
+    busy_count = 0;
+    return harness_teardown(state);
+}
+
+static void test_thread_lock_without_the_lock_loses_every_time_when_busy(void **state)
+{
+    (void)state;
+    if (strcmp(harness_sanitizer(), "thread") == 0)
+        skip(); /* a data race on purpose: TSan rightly reports it */
+    busy_start();
+    for (int run = 0; run < 5; run++) {
+        struct run_result r;
+        run_lesson(&r, "day8/thread_lock", "--no-lock", NULL);
+        assert_exit_code(&r, 0);
+        if (strstr(r.out, "updates lost") == NULL ||
+            number_after(r.out, "pair: the checker saw a != b ") < 1)
+            fail_msg("run %d of --no-lock, every core busy, showed no race:\n%s", run + 1,
+                     r.out);
+        run_result_free(&r);
+    }
+}
+
 /* --- day8/dead_lock ----------------------------------------------------------- */
 
 static void test_dead_lock_fixed_version_is_exact(void **state)
@@ -691,6 +743,8 @@ int main(void)
         cmocka_unit_test_teardown(test_thread_event_bad_arguments, harness_teardown),
         cmocka_unit_test_teardown(test_thread_lock_is_exact_with_the_mutex, harness_teardown),
         cmocka_unit_test_teardown(test_thread_lock_without_the_lock_reports, harness_teardown),
+        cmocka_unit_test_teardown(test_thread_lock_without_the_lock_loses_every_time_when_busy,
+                                  busy_teardown),
         cmocka_unit_test_teardown(test_dead_lock_fixed_version_is_exact, harness_teardown),
         cmocka_unit_test_teardown(test_dead_lock_deadlock_is_detected_and_broken, harness_teardown),
         cmocka_unit_test_teardown(test_dead_lock_bad_arguments, harness_teardown),
