@@ -11,10 +11,12 @@
  * skipped when harness_sanitizer() is "thread" (make tsan); every default
  * mode runs, and must be clean, under make tsan too.
  */
+#define _GNU_SOURCE /* sched_setaffinity and CPU_SET: run gil on one core */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -652,6 +654,51 @@ static void test_gil_default_run(void **state)
     run_result_free(&r);
 }
 
+/* gil must say when the machine cannot show its point (issue 16): run it
+ * on one core of a machine with two or more (as a machine whose other
+ * cores are all busy), and the free threads cannot beat sequential. The
+ * line must come then, and only when the table says so. */
+static void check_busy_line(const char *out, int workers)
+{
+    struct gil_row rows[16];
+    assert_int_equal(parse_gil_rows(out, rows, 16), 8);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    double ideal = (double)(workers < cores ? workers : cores);
+    bool too_busy = ideal >= 2 && rows[1].speedup < 1 + (ideal - 1) / 2;
+    const char *line = strstr(out, "gil: TOO BUSY to show the point: free C threads reached ");
+    if (too_busy != (line != NULL))
+        fail_msg("threads at %.2fx of %.0fx, yet %s busy line:\n%s", rows[1].speedup, ideal,
+                 line ? "a" : "no", out);
+}
+
+static void test_gil_says_when_too_busy(void **state)
+{
+    (void)state;
+    if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+        skip(); /* one core: no parallel speedup to lose */
+    cpu_set_t all, one;
+    assert_int_equal(sched_getaffinity(0, sizeof all, &all), 0);
+    CPU_ZERO(&one);
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+        if (CPU_ISSET(cpu, &all)) {
+            CPU_SET(cpu, &one);
+            break;
+        }
+    struct run_result r;
+    assert_int_equal(sched_setaffinity(0, sizeof one, &one), 0); /* inherited */
+    run_lesson(&r, "day8/gil", "-t", "2", "-c", "200", "-i", "2", "-d", "5", "-r", "1", NULL);
+    assert_int_equal(sched_setaffinity(0, sizeof all, &all), 0);
+    assert_exit_code(&r, 0);
+    assert_non_null(strstr(r.out, "gil: TOO BUSY to show the point: "));
+    check_busy_line(r.out, 2);
+    run_result_free(&r);
+
+    run_lesson(&r, "day8/gil", "-t", "2", "-c", "200", "-i", "2", "-d", "5", "-r", "2", NULL);
+    assert_exit_code(&r, 0);
+    check_busy_line(r.out, 2); /* whatever the load: the line agrees */
+    run_result_free(&r);
+}
+
 static void test_gil_bad_arguments(void **state)
 {
     (void)state;
@@ -750,6 +797,7 @@ int main(void)
         cmocka_unit_test_teardown(test_dead_lock_bad_arguments, harness_teardown),
         cmocka_unit_test_teardown(test_gil_table_is_complete_and_consistent, harness_teardown),
         cmocka_unit_test_teardown(test_gil_default_run, harness_teardown),
+        cmocka_unit_test_teardown(test_gil_says_when_too_busy, harness_teardown),
         cmocka_unit_test_teardown(test_gil_bad_arguments, harness_teardown),
         cmocka_unit_test_teardown(test_proc_vs_thread_times_and_memory, harness_teardown),
     };
