@@ -46,7 +46,8 @@ enum {
 
 static double start_time; /* written before any thread starts, then only read */
 
-/* --- the "base class" ------------------------------------------------------ */
+/* --- the "base class" ------------------------------------------------------
+ */
 
 struct thread_obj {
     const char *name;
@@ -79,7 +80,8 @@ static void thread_join(struct thread_obj *self)
     printf("main: joined %s\n", self->name);
 }
 
-/* --- subclass 1: the course's myThread.py ----------------------------------- */
+/* --- subclass 1: the course's myThread.py -----------------------------------
+ */
 
 struct steps_thread {
     struct thread_obj base; /* first: "class StepsThread(Thread)" */
@@ -88,24 +90,29 @@ struct steps_thread {
 
 static void steps_run(struct thread_obj *self)
 {
-    struct steps_thread *me = (struct steps_thread *)self; /* back from the base */
-    printf("%s: 步骤1 step 1 at +%.2f s\n", self->name, clock_now() - start_time);
+    struct steps_thread *me =
+        (struct steps_thread *)self; /* back from the base */
+    printf("%s: 步骤1 step 1 at +%.2f s\n", self->name,
+           clock_now() - start_time);
     clock_sleep_ms(me->pause_ms);
-    printf("%s: 步骤2 step 2 at +%.2f s\n", self->name, clock_now() - start_time);
+    printf("%s: 步骤2 step 2 at +%.2f s\n", self->name,
+           clock_now() - start_time);
 }
 
-/* --- subclass 2: the exercise, MyThread(target, args, kwargs) --------------- */
+/* --- subclass 2: the exercise, MyThread(target, args, kwargs) ---------------
+ */
 
 struct target_thread {
     struct thread_obj base;
     void (*target)(const char *who, const void *args); /* target=... */
-    const void *args;                                  /* args=..., kwargs=... */
+    const void *args; /* args=..., kwargs=... */
 };
 
 static void target_run(struct thread_obj *self)
 {
     struct target_thread *me = (struct target_thread *)self;
-    me->target(self->name, me->args); /* run(): self._target(*self._args, **self._kwargs) */
+    me->target(self->name,
+               me->args); /* run(): self._target(*self._args, **self._kwargs) */
 }
 
 /* The exercise's target: player(sec, song='凉凉'). */
@@ -125,9 +132,10 @@ static void player(const char *who, const void *arg)
     }
 }
 
-static const char usage[] = "usage: my_thread [-s SONG] [-n TIMES] [-h]\n"
-                            "  -s SONG   the song to play (default 凉凉)\n"
-                            "  -n TIMES  how many times it plays, 1..10 (default 3)\n";
+static const char usage[] =
+    "usage: my_thread [-s SONG] [-n TIMES] [-h]\n"
+    "  -s SONG   the song to play (default 凉凉)\n"
+    "  -n TIMES  how many times it plays, 1..10 (default 3)\n";
 
 int main(int argc, char *argv[])
 {
@@ -144,7 +152,8 @@ int main(int argc, char *argv[])
             break;
         case 'n':
             if (parse_long(optarg, 1, MAX_TIMES, &times) < 0)
-                die_usage(usage, "bad TIMES '%s': expected 1..%d", optarg, MAX_TIMES);
+                die_usage(usage, "bad TIMES '%s': expected 1..%d", optarg,
+                          MAX_TIMES);
             break;
         case 'h': print_usage_and_exit(usage);
         default: die_usage(usage, NULL);
