@@ -18,13 +18,10 @@
  * and its exercise, MyThread(target, args, kwargs), whose run() calls
  * target with the arguments it was given: here player(sec, song='凉凉').
  *
- * Usage: my_thread [-s SONG] [-n TIMES] [-h]
- *   -s SONG    the song player plays (default 凉凉)
- *   -n TIMES   how many times it plays, 1..10 (default 3)
- *
- * Watch for: both objects run at once (their lines interleave); each
- * thread's own lines keep their order (step 1 before step 2); main's
- * "joined" lines come last.
+ * Run:   ./build/day8/my_thread [-s SONG] [-n TIMES]     (-h: options)
+ * Watch: both objects run at once (their lines interleave); each thread's
+ *        own lines keep their order (step 1 before step 2); main's
+ *        "joined" lines come last.
  * See also: day7/thread2 (arguments in a struct), day6's myProcess.
  */
 #include <pthread.h>

@@ -1,13 +1,14 @@
 /* day8/proc_vs_thread.c — 进程线程的区别联系 / Processes vs threads
  *
  * Two differences from the course's list, shown with numbers:
- *   - 进程的创建删除消耗的计算机资源比线程多: creating and ending a
- *     process costs more than a thread. fork copies the process (page
- *     tables, file table, ...) and wait collects it; pthread_create only
- *     makes a stack and a kernel task that shares everything else.
- *   - 进程空间独立，线程使用全局变量通信: a thread changes the one copy
- *     of a global variable; a child process changes its own copy, and its
- *     parent never sees it (it needs IPC: a pipe, a queue, shared memory).
+ *   - 进程的创建删除消耗的计算机资源比线程多:
+ *     creating and ending a process costs more than a thread. fork copies the
+ * process (page tables, file table, ...) and wait collects it; pthread_create
+ * only makes a stack and a kernel task that shares everything else.
+ *   - 进程空间独立，线程使用全局变量通信:
+ *     a thread changes the one copy of a global variable; a child process
+ * changes its own copy, and its parent never sees it (it needs IPC: a pipe, a
+ * queue, shared memory).
  *
  * Run:   ./build/day8/proc_vs_thread [-n COUNT]   (-h: options)
  * Watch: a process costs several times a thread to create (the figure
@@ -78,6 +79,27 @@ static long time_processes(long count, double *seconds)
     return i;
 }
 
+/* Time both, and print the table. */
+static void compare_creation(long count)
+{
+    double threads, processes;
+    long nthreads = time_threads(count, &threads);
+    long nprocesses = time_processes(count, &processes);
+    printf("%-26s %6s %9s %11s\n", "what", "count", "total_ms", "each_us");
+    printf("%-26s %6ld %9.2f %11.1f\n", "threads (create+join)", nthreads,
+           threads * 1e3, threads * 1e6 / (double)nthreads);
+    printf("%-26s %6ld %9.2f %11.1f\n", "processes (fork+wait)", nprocesses,
+           processes * 1e3, processes * 1e6 / (double)nprocesses);
+    if (nthreads < count || nprocesses < count)
+        printf("(stopped at the %.1f s time limit before %ld: a slow or busy "
+               "machine)\n",
+               BUDGET_S, count);
+    double ratio =
+        (processes / (double)nprocesses) / (threads / (double)nthreads);
+    printf("a process cost %.1fx the time of a thread to create and end\n",
+           ratio);
+}
+
 static void *set_value_2(void *arg)
 {
     (void)arg;
@@ -97,9 +119,9 @@ static void show_memory(void)
         die_pthread(err, "pthread_create");
     if ((err = pthread_join(t, NULL)) != 0)
         die_pthread(err, "pthread_join");
-    printf(
-        "memory: after the thread, main sees value = %d: one memory, shared\n",
-        value);
+    printf("memory: after the thread, main sees value = %d: "
+           "one memory, shared\n",
+           value);
 
     fflush(stdout);
     pid_t pid = fork();
@@ -121,8 +143,8 @@ static void show_memory(void)
 
 static const char usage[] =
     "usage: proc_vs_thread [-n COUNT] [-h]\n"
-    "  -n COUNT  threads, then processes, to create and end, 1..10000 "
-    "(default 100)\n";
+    "  -n COUNT  threads, then processes, to create and end,\n"
+    "            1..10000 (default 100)\n";
 
 int main(int argc, char *argv[])
 {
@@ -144,22 +166,7 @@ int main(int argc, char *argv[])
         die_usage(usage, "unexpected argument '%s'", argv[optind]);
     setvbuf(stdout, NULL, _IOLBF, 0);
 
-    double threads, processes;
-    long nthreads = time_threads(count, &threads);
-    long nprocesses = time_processes(count, &processes);
-    printf("%-26s %6s %9s %11s\n", "what", "count", "total_ms", "each_us");
-    printf("%-26s %6ld %9.2f %11.1f\n", "threads (create+join)", nthreads,
-           threads * 1e3, threads * 1e6 / (double)nthreads);
-    printf("%-26s %6ld %9.2f %11.1f\n", "processes (fork+wait)", nprocesses,
-           processes * 1e3, processes * 1e6 / (double)nprocesses);
-    if (nthreads < count || nprocesses < count)
-        printf("(stopped at the %.1f s time limit before %ld: a slow or busy "
-               "machine)\n",
-               BUDGET_S, count);
-    double ratio =
-        (processes / (double)nprocesses) / (threads / (double)nthreads);
-    printf("a process cost %.1fx the time of a thread to create and end\n",
-           ratio);
+    compare_creation(count);
     show_memory();
     return 0;
 }
