@@ -2,13 +2,13 @@
  *
  * Two differences from the course's list, shown with numbers:
  *   - 进程的创建删除消耗的计算机资源比线程多:
- *     creating and ending a process costs more than a thread. fork copies the
- * process (page tables, file table, ...) and wait collects it; pthread_create
- * only makes a stack and a kernel task that shares everything else.
+ *     creating and ending a process costs more than a thread. fork
+ *     copies the process (page tables, file table, ...) and wait collects
+ *     it; pthread_create only makes a stack and a task sharing the rest.
  *   - 进程空间独立，线程使用全局变量通信:
  *     a thread changes the one copy of a global variable; a child process
- * changes its own copy, and its parent never sees it (it needs IPC: a pipe, a
- * queue, shared memory).
+ *     changes its own copy, and its parent never sees it (it needs IPC:
+ *     a pipe, a queue, shared memory).
  *
  * Run:   ./build/day8/proc_vs_thread [-n COUNT]   (-h: options)
  * Watch: a process costs several times a thread to create (the figure
