@@ -1,9 +1,10 @@
 /* day9/udp_server.c — 循环服务器模型 (UDP) / the loop model over UDP
  *
  * The course: "udp比tcp更适合循环" — UDP suits the loop model
- * better than TCP. There are no connections: each datagram is a whole request with
- * its sender's address, so one loop of recvfrom -> sendto serves every
- * client in turn, and no client can hold the server by staying connected.
+ * better than TCP. There are no connections: each datagram is a whole
+ * request with its sender's address, so one loop of recvfrom -> sendto
+ * serves every client in turn, and no client can hold the server by
+ * staying connected.
  *
  * Run:   ./build/day9/udp_server [-b ADDR] [-p PORT] [-v]   (UDP port 9000)
  *        nc -u 127.0.0.1 9000            (type lines; each comes back)
