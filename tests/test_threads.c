@@ -116,7 +116,8 @@ static void test_every_program_has_help_and_rejects_unknown_options(void **state
     (void)state;
     const char *progs[] = {"day7/thread1",   "day7/thread2",      "day8/thread_attr",
                            "day8/my_thread", "day8/thread_event", "day8/thread_lock",
-                           "day8/dead_lock", "day8/gil",          "day8/proc_vs_thread"};
+                           "day8/dead_lock", "day8/gil",          "day8/proc_vs_thread",
+                           "day8/with_lock"};
     for (size_t i = 0; i < sizeof progs / sizeof progs[0]; i++) {
         assert_help(progs[i]);
         assert_usage_error(progs[i], "-Z", NULL);
@@ -499,6 +500,34 @@ static void test_thread_lock_without_the_lock_loses_every_time_when_busy(void **
     }
 }
 
+/* --- day8/with_lock -------------------------------------------------------- */
+
+static void test_with_lock_both_idioms_always_unlock(void **state)
+{
+    (void)state;
+    struct run_result r;
+    run_lesson(&r, "day8/with_lock", NULL);
+    assert_exit_code(&r, 0);
+    assert_true(has_line(r.out, "idiom 1, single exit (goto out):"));
+    assert_true(has_line(r.out, "idiom 2, scoped helper with_lock(&lock, body, arg):"));
+    /* 40000 tries for 30000: 10000 early returns; had one kept the lock,
+     * the run would hang (and time out) instead of ending */
+    assert_int_equal(count_lines_containing(r.out, "  balance 0, 30000 paid, 10000 refused"), 2);
+    run_result_free(&r);
+}
+
+static void test_with_lock_leak_shows_the_held_lock(void **state)
+{
+    (void)state;
+    struct run_result r;
+    run_lesson(&r, "day8/with_lock", "--leak", NULL);
+    assert_exit_code(&r, 0);
+    assert_true(has_line(r.out, "leak: first: paid"));
+    assert_true(has_line(r.out, "leak: second: refused (it returned early)"));
+    assert_non_null(strstr(r.out, "leak: the lock is still locked: EBUSY"));
+    run_result_free(&r);
+}
+
 /* --- day8/dead_lock ----------------------------------------------------------- */
 
 static void test_dead_lock_fixed_version_is_exact(void **state)
@@ -792,6 +821,8 @@ int main(void)
         cmocka_unit_test_teardown(test_thread_lock_without_the_lock_reports, harness_teardown),
         cmocka_unit_test_teardown(test_thread_lock_without_the_lock_loses_every_time_when_busy,
                                   busy_teardown),
+        cmocka_unit_test_teardown(test_with_lock_both_idioms_always_unlock, harness_teardown),
+        cmocka_unit_test_teardown(test_with_lock_leak_shows_the_held_lock, harness_teardown),
         cmocka_unit_test_teardown(test_dead_lock_fixed_version_is_exact, harness_teardown),
         cmocka_unit_test_teardown(test_dead_lock_deadlock_is_detected_and_broken, harness_teardown),
         cmocka_unit_test_teardown(test_dead_lock_bad_arguments, harness_teardown),
