@@ -1,42 +1,20 @@
-/* day8/gil.c — python线程GIL / The GIL: what it costs, measured against C's free threads
+/* day8/gil.c — python线程GIL / The GIL, measured against C's free threads
  *
- * CPython's interpreter has one lock, the GIL (global interpreter lock):
- * a thread must hold it to run Python code, so only one thread runs at a
- * time, whatever the number of cores. A thread gives the GIL up when it
- * blocks (sleep, read, recv...) and every few milliseconds (the switch
- * interval), so the others take turns. The course's conclusions:
- *   - CPU-bound work: Python threads are no faster than one thread (even a
- *     bit slower); processes, each with its own interpreter and GIL, are;
- *   - IO-bound work (blocking, high latency): threads do help, because a
- *     blocked thread has released the GIL.
+ * CPython's global interpreter lock, the GIL, lets one thread at a time
+ * run Python code, whatever the cores; a thread gives it up when it blocks
+ * and every few ms. So threads do not speed up CPU-bound work (processes
+ * do), but they do speed up IO-bound work: a blocked thread holds no GIL.
  *
- * C has no GIL: pthreads really run in parallel. So this program shows both
- * worlds side by side. It runs a CPU-bound job (number crunching) and an
- * IO-bound job (blocking sleeps, as a thread waiting for the network would)
- * four ways: sequentially in one thread; with T threads; with T processes;
- * and with T threads that must hold one global lock to run, a simulated
- * GIL, released around each blocking call and handed over after each unit
- * of work, as CPython does. It prints the wall time of each and the speedup
- * over the sequential run (sequential time / this time). Each is measured
- * several times (runs), the four ways in turn, and the best (shortest)
- * time is kept: on a shared machine other programs steal the CPU at random
- * moments, and the best run is the one they disturbed least.
+ * C has no GIL, so both worlds side by side: a CPU job and an IO job
+ * (blocking sleeps), each run sequentially, with T threads, with T
+ * processes, and with T threads under a simulated GIL (given up around
+ * each blocking call, handed over after each unit of work). The best of a
+ * few runs is kept; speedup = sequential time / that time.
  *
- * Usage: gil [-t T] [-c UNITS] [-i WAITS] [-d MS] [-r REPEAT] [-h]
- *   -t T       workers (threads or processes), 1..32 (default 4)
- *   -c UNITS   CPU job: units of work in all, split over the workers,
- *              1..100000 (default 1200; a unit is ~0.1 ms on a 2020s core)
- *   -i WAITS   IO job: blocking waits in all, split over the workers,
- *              1..1000 (default 8)
- *   -d MS      IO job: length of one wait, 1..1000 ms (default 15)
- *   -r REPEAT  runs of each, the best is kept, 1..10 (default: up to 3,
- *              fewer if a job has taken 0.8 s already, so that a busy
- *              machine does not make the run long)
- *
- * Watch for: cpu threads+GIL ~1.00x or below, while cpu threads and
- * processes get ~min(T, cores)x; io threads+GIL ~Tx like the others.
- * Timings are noisy on a busy machine: for steadier figures give the CPU
- * job more work and measure more often (gil -c 4000 -r 5).
+ * Run:   ./build/day8/gil [-t T] [-c UNITS] [-i WAITS] [-d MS] [-r REPEAT]
+ * Watch: cpu threads+GIL ~1.00x or below, cpu threads and processes up to
+ *        min(T, cores)x; io: all ~Tx. If the free threads could not use
+ *        the cores (a busy machine), the last line says so.
  * See also: day8/proc_vs_thread, day8/thread_lock.
  */
 #include <pthread.h>
@@ -51,46 +29,106 @@
 #include "common/options.h"
 #include "common/pthread_check.h"
 
-enum {
-    DEFAULT_WORKERS = 4,
-    MAX_WORKERS = 32,
-    DEFAULT_UNITS = 1200,
-    MAX_UNITS = 100000,
-    DEFAULT_WAITS = 8,
-    MAX_WAITS = 1000,
-    DEFAULT_WAIT_MS = 15,
-    MAX_WAIT_MS = 1000,
-    DEFAULT_REPEAT = 3,
-    MAX_REPEAT = 10,
-    UNIT_ITERATIONS = 50000, /* one unit of CPU work: about 0.1 ms */
-};
-static const double JOB_BUDGET_S = 0.8; /* no new run of a job after this, without -r */
+enum { MAX_WORKERS = 32, UNIT_ITERATIONS = 50000 }; /* a unit: ~0.1 ms */
 
 enum job { CPU_JOB, IO_JOB };
 enum how { SEQUENTIAL, THREADS, PROCESSES, GIL_THREADS, NHOW };
-static const char *const how_name[NHOW] = {"sequential", "threads", "processes", "threads+GIL"};
-static const char *const job_name[] = {"cpu", "io"};
+static const char *const how_name[NHOW] = {"sequential", "threads", "processes",
+                                           "threads+GIL"};
 
-/* One worker's share of a job. */
-struct share {
+struct share { /* one worker's share of a job */
     enum job job;
-    int index;  /* which result slot is ours */
-    long units; /* CPU job: units of work */
-    long waits; /* IO job: blocking waits */
-    bool gil;   /* hold the simulated GIL to run */
+    int index;         /* its result slot */
+    long units, waits; /* CPU job: units of work; IO job: blocking waits */
+    bool gil;          /* hold the simulated GIL to run */
 };
 
-static long wait_ms = DEFAULT_WAIT_MS;
-/* One slot per worker, so no two threads write the same place; volatile
- * so the compiler cannot skip the work whose result nobody reads. */
-static volatile uint64_t results[MAX_WORKERS];
+static long wait_ms = 15;
+static volatile uint64_t results[MAX_WORKERS]; /* so the work is done */
 
-/* --- the simulated GIL ---------------------------------------------------------
- * A fair (first come, first served) lock, made of a mutex, a condition
- * variable and two ticket counters. Fair on purpose: CPython hands the GIL
- * to a waiting thread at the end of a switch interval; a plain mutex would
- * let the thread that just released it take it straight back. */
+static void gil_acquire(void);
+static void gil_release(void);
+static uint64_t cpu_unit(uint64_t x);
+static void busy_check(double threads_speedup, long workers);
 
+/* --- the lesson: a share of work, with or without the GIL ---------------- */
+
+static void do_share(const struct share *s)
+{
+    uint64_t x = 88172645463325252ULL + (uint64_t)s->index;
+    if (s->gil)
+        gil_acquire();
+    for (long u = 0; s->job == CPU_JOB && u < s->units; u++) {
+        x = cpu_unit(x);
+        if (s->gil) { /* end of a switch interval: hand the GIL over */
+            gil_release();
+            gil_acquire();
+        }
+    }
+    for (long w = 0; s->job == IO_JOB && w < s->waits; w++) {
+        x = cpu_unit(x); /* a little work to prepare the request */
+        if (s->gil)
+            gil_release(); /* CPython blocks WITHOUT the GIL */
+        clock_sleep_ms(wait_ms);
+        if (s->gil)
+            gil_acquire();
+    }
+    if (s->gil)
+        gil_release();
+    results[s->index] = x;
+}
+
+static void *thread_main(void *arg)
+{
+    do_share(arg);
+    return NULL;
+}
+
+/* Run the job one way, its work split over the workers; the wall time. */
+static double run(enum job job, enum how how, int n, long units, long waits)
+{
+    struct share sh[MAX_WORKERS];
+    pthread_t threads[MAX_WORKERS];
+    pid_t pids[MAX_WORKERS];
+    n = how == SEQUENTIAL ? 1 : n;
+    for (int i = 0; i < n; i++)
+        sh[i] = (struct share){job, i, units / n + (i < units % n),
+                               waits / n + (i < waits % n), how == GIL_THREADS};
+    fflush(stdout); /* nothing buffered may be copied into the children */
+    double start = clock_now();
+    for (int i = 0; i < n; i++) {
+        if (how == SEQUENTIAL) {
+            do_share(&sh[i]);
+        } else if (how == PROCESSES) {
+            if ((pids[i] = fork()) < 0)
+                die_errno("fork");
+            if (pids[i] == 0) { /* the child: its own copy of everything */
+                do_share(&sh[i]);
+                _exit(0);
+            }
+        } else {
+            int err = pthread_create(&threads[i], NULL, thread_main, &sh[i]);
+            if (err != 0)
+                die_pthread(err, "pthread_create");
+        }
+    }
+    for (int i = 0; i < n && how != SEQUENTIAL; i++) {
+        int status, err;
+        if (how != PROCESSES && (err = pthread_join(threads[i], NULL)) != 0)
+            die_pthread(err, "pthread_join");
+        if (how == PROCESSES && waitpid(pids[i], &status, 0) < 0)
+            die_errno("waitpid");
+        if (how == PROCESSES && status != 0)
+            die("worker process %d failed (wait status %d)", pids[i], status);
+    }
+    return clock_now() - start;
+}
+
+/* --- helpers ----------------------------------------------------------------
+ * The simulated GIL: a FAIR lock (first come, first served) from a mutex,
+ * a condition variable and two ticket counters, as CPython hands the GIL
+ * to a waiting thread; a plain mutex would let the releasing thread take
+ * it straight back. */
 static pthread_mutex_t gil_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t gil_turn = PTHREAD_COND_INITIALIZER;
 static unsigned long gil_next_ticket, gil_now_serving; /* under gil_mutex */
@@ -115,191 +153,98 @@ static void gil_release(void)
     mutex_unlock(&gil_mutex);
 }
 
-/* --- the work ---------------------------------------------------------------------- */
-
 /* One unit of pure computation (xorshift): no memory, no system call. */
 static uint64_t cpu_unit(uint64_t x)
 {
-    for (int i = 0; i < UNIT_ITERATIONS; i++) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-    }
+    for (int i = 0; i < UNIT_ITERATIONS; i++)
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
     return x;
 }
 
-/* Do one share of a job: in main, in a thread or in a child process. */
-static void do_share(const struct share *s)
+/* The point needs free cores: if the free threads did not get at least
+ * half of the speedup the cores allow, say the machine was too busy. */
+static void busy_check(double threads_speedup, long workers)
 {
-    uint64_t x = 88172645463325252ULL + (uint64_t)s->index;
-    if (s->gil)
-        gil_acquire();
-    if (s->job == CPU_JOB) {
-        for (long u = 0; u < s->units; u++) {
-            x = cpu_unit(x);
-            if (s->gil) { /* end of a switch interval: hand the GIL over */
-                gil_release();
-                gil_acquire();
-            }
-        }
-    } else {
-        for (long w = 0; w < s->waits; w++) {
-            x = cpu_unit(x); /* a little work to prepare the request */
-            /* then the blocking call (a recv, a read, a sleep), made
-             * without the GIL, as CPython does */
-            if (s->gil)
-                gil_release();
-            clock_sleep_ms(wait_ms);
-            if (s->gil)
-                gil_acquire();
-        }
-    }
-    if (s->gil)
-        gil_release();
-    results[s->index] = x;
-}
-
-static void *thread_main(void *arg)
-{
-    do_share(arg);
-    return NULL;
-}
-
-/* Split the job's work over n workers (the first ones get the remainder). */
-static void split(struct share *shares, int n, enum job job, long units, long waits, bool gil)
-{
-    for (int i = 0; i < n; i++) {
-        shares[i] = (struct share){
-            .job = job,
-            .index = i,
-            .units = units / n + (i < units % n),
-            .waits = waits / n + (i < waits % n),
-            .gil = gil,
-        };
-    }
-}
-
-/* Run the job one way; return its wall time in seconds. */
-static double run(enum job job, enum how how, int workers, long units, long waits)
-{
-    struct share shares[MAX_WORKERS];
-    pthread_t threads[MAX_WORKERS];
-    pid_t pids[MAX_WORKERS];
-    int n = how == SEQUENTIAL ? 1 : workers;
-    split(shares, n, job, units, waits, how == GIL_THREADS);
-    fflush(stdout); /* nothing buffered may be copied into the children */
-
-    double start = clock_now();
-    for (int i = 0; i < n; i++) {
-        if (how == SEQUENTIAL) {
-            do_share(&shares[i]);
-        } else if (how == PROCESSES) {
-            pids[i] = fork();
-            if (pids[i] < 0)
-                die_errno("fork");
-            if (pids[i] == 0) { /* the child: its own copy of everything */
-                do_share(&shares[i]);
-                _exit(0);
-            }
-        } else {
-            int err = pthread_create(&threads[i], NULL, thread_main, &shares[i]);
-            if (err != 0)
-                die_pthread(err, "pthread_create");
-        }
-    }
-    for (int i = 0; i < n && how != SEQUENTIAL; i++) {
-        if (how == PROCESSES) {
-            int status;
-            if (waitpid(pids[i], &status, 0) < 0)
-                die_errno("waitpid");
-            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                die("worker process %d failed (wait status %d)", (int)pids[i], status);
-        } else {
-            int err = pthread_join(threads[i], NULL);
-            if (err != 0)
-                die_pthread(err, "pthread_join");
-        }
-    }
-    return clock_now() - start;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    double ideal = (double)(workers < cores ? workers : cores);
+    if (ideal < 2 || threads_speedup >= 1 + (ideal - 1) / 2)
+        return;
+    double load = -1; /* the run queue's length, averaged over a minute */
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f != NULL && fscanf(f, "%lf", &load) != 1)
+        load = -1;
+    if (f != NULL)
+        fclose(f);
+    printf(
+        "gil: TOO BUSY to show the point: free C threads reached %.2fx "
+        "where %.0f free cores would allow %.0fx (load average %.2f on %ld "
+        "cores): "
+        "other programs (or a CPU quota) had the cores; run it again later\n",
+        threads_speedup, ideal, ideal, load, cores);
 }
 
 static const char usage[] =
     "usage: gil [-t T] [-c UNITS] [-i WAITS] [-d MS] [-r REPEAT] [-h]\n"
     "  -t T       workers (threads or processes), 1..32 (default 4)\n"
-    "  -c UNITS   CPU job: units of work (~0.1 ms each) in all, 1..100000 (default 1200)\n"
+    "  -c UNITS   CPU job: units of work (~0.1 ms each), 1..100000 (1200)\n"
     "  -i WAITS   IO job: blocking waits in all, 1..1000 (default 8)\n"
     "  -d MS      IO job: length of one wait, 1..1000 ms (default 15)\n"
-    "  -r REPEAT  runs of each way, the best is kept, 1..10 (default: up to 3 in 0.8 s)\n";
+    "  -r REPEAT  runs of each way, best kept, 1..10 (default: 3 in 0.8 s)\n";
 
 int main(int argc, char *argv[])
 {
     prog_init(argv[0]);
-    long workers = DEFAULT_WORKERS, units = DEFAULT_UNITS, waits = DEFAULT_WAITS;
-    long repeat = DEFAULT_REPEAT;
+    long t = 4, units = 1200, waits = 8, repeat = 3, *value = NULL, max = 0;
     bool exact_repeat = false; /* -r given: exactly that many runs */
     int opt;
     while ((opt = getopt(argc, argv, "t:c:i:d:r:h")) != -1) {
         switch (opt) {
-        case 't':
-            if (parse_long(optarg, 1, MAX_WORKERS, &workers) < 0)
-                die_usage(usage, "bad -t T '%s': expected 1..%d", optarg, MAX_WORKERS);
-            break;
-        case 'c':
-            if (parse_long(optarg, 1, MAX_UNITS, &units) < 0)
-                die_usage(usage, "bad -c UNITS '%s': expected 1..%d", optarg, MAX_UNITS);
-            break;
-        case 'i':
-            if (parse_long(optarg, 1, MAX_WAITS, &waits) < 0)
-                die_usage(usage, "bad -i WAITS '%s': expected 1..%d", optarg, MAX_WAITS);
-            break;
-        case 'd':
-            if (parse_long(optarg, 1, MAX_WAIT_MS, &wait_ms) < 0)
-                die_usage(usage, "bad -d MS '%s': expected 1..%d", optarg, MAX_WAIT_MS);
-            break;
-        case 'r':
-            if (parse_long(optarg, 1, MAX_REPEAT, &repeat) < 0)
-                die_usage(usage, "bad -r REPEAT '%s': expected 1..%d", optarg, MAX_REPEAT);
-            exact_repeat = true;
-            break;
+        case 't': value = &t, max = MAX_WORKERS; break;
+        case 'c': value = &units, max = 100000; break;
+        case 'i': value = &waits, max = 1000; break;
+        case 'd': value = &wait_ms, max = 1000; break;
+        case 'r': value = &repeat, max = 10, exact_repeat = true; break;
         case 'h': print_usage_and_exit(usage);
         default: die_usage(usage, NULL);
         }
+        if (parse_long(optarg, 1, max, value) < 0)
+            die_usage(usage, "bad -%c '%s': expected 1..%ld", opt, optarg, max);
     }
     if (optind != argc)
         die_usage(usage, "unexpected argument '%s'", argv[optind]);
     setvbuf(stdout, NULL, _IOLBF, 0);
 
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    printf("gil: %ld workers, %ld cores; cpu job: %ld units of work; io job: %ld waits of %ld "
-           "ms\n",
-           workers, cores, units, waits, wait_ms);
-    printf("%-4s %-12s %7s %4s %9s %8s\n", "job", "how", "workers", "runs", "wall_ms", "speedup");
-
+    printf("gil: %ld workers, %ld cores; cpu job: %ld units of work; io job: "
+           "%ld waits of %ld ms\n",
+           t, sysconf(_SC_NPROCESSORS_ONLN), units, waits, wait_ms);
+    printf("job  how          workers runs   wall_ms  speedup\n");
     double speedup[2][NHOW];
     for (enum job job = CPU_JOB; job <= IO_JOB; job++) {
         double best[NHOW] = {0}, job_start = clock_now();
         long runs = 0;
         do { /* the four ways in turn, so that a busy moment hits them all */
             for (enum how how = SEQUENTIAL; how < NHOW; how++) {
-                double wall = run(job, how, (int)workers, units, waits);
-                if (runs == 0 || wall < best[how])
-                    best[how] = wall;
+                double wall = run(job, how, (int)t, units, waits);
+                best[how] = runs == 0 || wall < best[how] ? wall : best[how];
             }
             runs++;
-            /* without -r, a busy machine gets fewer runs, not a long wait */
-        } while (runs < repeat && (exact_repeat || clock_now() - job_start <= JOB_BUDGET_S));
+        } while (runs < repeat &&
+                 (exact_repeat || clock_now() - job_start <= 0.8)); /* s */
         for (enum how how = SEQUENTIAL; how < NHOW; how++) {
             speedup[job][how] = best[SEQUENTIAL] / best[how];
-            printf("%-4s %-12s %7ld %4ld %9.1f %7.2fx\n", job_name[job], how_name[how],
-                   how == SEQUENTIAL ? 1 : workers, runs, best[how] * 1000, speedup[job][how]);
+            printf("%-4s %-12s %7ld %4ld %9.1f %7.2fx\n",
+                   job == CPU_JOB ? "cpu" : "io", how_name[how],
+                   how == SEQUENTIAL ? 1 : t, runs, best[how] * 1000,
+                   speedup[job][how]);
         }
     }
-
-    printf("gil: cpu-bound: threads+GIL %.2fx (one thread at a time, whatever the cores); "
-           "processes %.2fx, free C threads %.2fx\n",
-           speedup[CPU_JOB][GIL_THREADS], speedup[CPU_JOB][PROCESSES], speedup[CPU_JOB][THREADS]);
-    printf("gil: io-bound: threads+GIL %.2fx, like threads %.2fx: a blocked thread does not "
-           "hold the GIL\n",
+    printf("gil: cpu-bound: threads+GIL %.2fx (one thread at a time, whatever "
+           "the cores); processes %.2fx, free C threads %.2fx\n",
+           speedup[CPU_JOB][GIL_THREADS], speedup[CPU_JOB][PROCESSES],
+           speedup[CPU_JOB][THREADS]);
+    printf("gil: io-bound: threads+GIL %.2fx, like threads %.2fx: a blocked "
+           "thread does not hold the GIL\n",
            speedup[IO_JOB][GIL_THREADS], speedup[IO_JOB][THREADS]);
+    busy_check(speedup[CPU_JOB][THREADS], t);
     return 0;
 }

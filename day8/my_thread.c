@@ -18,13 +18,10 @@
  * and its exercise, MyThread(target, args, kwargs), whose run() calls
  * target with the arguments it was given: here player(sec, song='凉凉').
  *
- * Usage: my_thread [-s SONG] [-n TIMES] [-h]
- *   -s SONG    the song player plays (default 凉凉)
- *   -n TIMES   how many times it plays, 1..10 (default 3)
- *
- * Watch for: both objects run at once (their lines interleave); each
- * thread's own lines keep their order (step 1 before step 2); main's
- * "joined" lines come last.
+ * Run:   ./build/day8/my_thread [-s SONG] [-n TIMES]     (-h: options)
+ * Watch: both objects run at once (their lines interleave); each thread's
+ *        own lines keep their order (step 1 before step 2); main's
+ *        "joined" lines come last.
  * See also: day7/thread2 (arguments in a struct), day6's myProcess.
  */
 #include <pthread.h>
@@ -46,7 +43,8 @@ enum {
 
 static double start_time; /* written before any thread starts, then only read */
 
-/* --- the "base class" ------------------------------------------------------ */
+/* --- the "base class" ------------------------------------------------------
+ */
 
 struct thread_obj {
     const char *name;
@@ -79,7 +77,8 @@ static void thread_join(struct thread_obj *self)
     printf("main: joined %s\n", self->name);
 }
 
-/* --- subclass 1: the course's myThread.py ----------------------------------- */
+/* --- subclass 1: the course's myThread.py -----------------------------------
+ */
 
 struct steps_thread {
     struct thread_obj base; /* first: "class StepsThread(Thread)" */
@@ -88,24 +87,29 @@ struct steps_thread {
 
 static void steps_run(struct thread_obj *self)
 {
-    struct steps_thread *me = (struct steps_thread *)self; /* back from the base */
-    printf("%s: 步骤1 step 1 at +%.2f s\n", self->name, clock_now() - start_time);
+    struct steps_thread *me =
+        (struct steps_thread *)self; /* back from the base */
+    printf("%s: 步骤1 step 1 at +%.2f s\n", self->name,
+           clock_now() - start_time);
     clock_sleep_ms(me->pause_ms);
-    printf("%s: 步骤2 step 2 at +%.2f s\n", self->name, clock_now() - start_time);
+    printf("%s: 步骤2 step 2 at +%.2f s\n", self->name,
+           clock_now() - start_time);
 }
 
-/* --- subclass 2: the exercise, MyThread(target, args, kwargs) --------------- */
+/* --- subclass 2: the exercise, MyThread(target, args, kwargs) ---------------
+ */
 
 struct target_thread {
     struct thread_obj base;
     void (*target)(const char *who, const void *args); /* target=... */
-    const void *args;                                  /* args=..., kwargs=... */
+    const void *args; /* args=..., kwargs=... */
 };
 
 static void target_run(struct thread_obj *self)
 {
     struct target_thread *me = (struct target_thread *)self;
-    me->target(self->name, me->args); /* run(): self._target(*self._args, **self._kwargs) */
+    me->target(self->name,
+               me->args); /* run(): self._target(*self._args, **self._kwargs) */
 }
 
 /* The exercise's target: player(sec, song='凉凉'). */
@@ -125,9 +129,10 @@ static void player(const char *who, const void *arg)
     }
 }
 
-static const char usage[] = "usage: my_thread [-s SONG] [-n TIMES] [-h]\n"
-                            "  -s SONG   the song to play (default 凉凉)\n"
-                            "  -n TIMES  how many times it plays, 1..10 (default 3)\n";
+static const char usage[] =
+    "usage: my_thread [-s SONG] [-n TIMES] [-h]\n"
+    "  -s SONG   the song to play (default 凉凉)\n"
+    "  -n TIMES  how many times it plays, 1..10 (default 3)\n";
 
 int main(int argc, char *argv[])
 {
@@ -144,7 +149,8 @@ int main(int argc, char *argv[])
             break;
         case 'n':
             if (parse_long(optarg, 1, MAX_TIMES, &times) < 0)
-                die_usage(usage, "bad TIMES '%s': expected 1..%d", optarg, MAX_TIMES);
+                die_usage(usage, "bad TIMES '%s': expected 1..%d", optarg,
+                          MAX_TIMES);
             break;
         case 'h': print_usage_and_exit(usage);
         default: die_usage(usage, NULL);

@@ -1,29 +1,22 @@
-/* day8/thread_attr.c — 线程对象属性 / Thread attributes: name, alive, daemon
+/* day8/thread_attr.c — 线程对象属性 / Thread attributes
  *
  * The course's thread_attr.py sets a thread's name, asks is_alive(), and
  * sets daemon=True so the thread dies with the main thread. In C:
+ *   t.name / setName / getName  pthread_setname_np / pthread_getname_np;
+ *                               the kernel keeps the name (15 bytes) in
+ *                               /proc/PID/task/TID/comm (ps -L, top -H)
+ *   t.is_alive()                pthread_tryjoin_np: EBUSY while it runs
+ *   daemon=True                 return from main: exit() ends EVERY thread
+ *   daemon=False (the default)  pthread_exit in main: only main ends; the
+ *                               process lives until its last thread ends
+ *   (not joined)                a detached thread frees itself at its end
  *
- *   t.name / setName / getName   pthread_setname_np / pthread_getname_np;
- *                                the kernel keeps the name (15 bytes at most)
- *                                in /proc/PID/task/TID/comm, where ps -L and
- *                                top -H read it
- *   t.is_alive()                 pthread_tryjoin_np: EBUSY while it runs
- *   daemon=True                  return from main: that calls exit(), which
- *                                ends EVERY thread of the process at once
- *   daemon=False (the default)   pthread_exit in main: only main ends; the
- *                                process lives until its last thread ends
- *   (not joined)                 a detached thread frees itself at its end;
- *                                a joinable one waits for pthread_join
- *
- * Usage: thread_attr [-d|--daemon] [-h]
- *   -d, --daemon  main returns (daemon=True): the helper thread's line never
- *                 prints; without it main calls pthread_exit (daemon=False)
- *
- * Watch for: the name read back from /proc; "alive: yes" then "alive: no";
- * the helper's last line ("线程属性测试") printed without -d, missing with -d.
+ * Run:   ./build/day8/thread_attr [-d|--daemon]     (-d: daemon=True)
+ * Watch: the name read back from /proc; "alive: yes" then "alive: no";
+ *        the helper's last line (线程属性测试) printed without -d only.
  * See also: day7/thread1, day6's process_attr (the same for processes).
  */
-#define _GNU_SOURCE /* pthread_setname_np, pthread_getname_np, pthread_tryjoin_np, gettid */
+#define _GNU_SOURCE /* pthread_{set,get}name_np, pthread_tryjoin_np, gettid */
 
 #include <dirent.h>
 #include <errno.h>
@@ -48,21 +41,71 @@
 #endif
 #endif
 
-#ifdef UNDER_TSAN
-/* ThreadSanitizer waits 1 s in exit() by default, to let the other threads
- * show their races; that would give the helper time to print although main
- * has returned. This hook sets its defaults; only in make tsan builds. */
-const char *__tsan_default_options(void);
-const char *__tsan_default_options(void)
-{
-    return "atexit_sleep_ms=0";
-}
-#endif
-
 enum {
     NAME_SIZE = 16,   /* the kernel's limit for a thread name, with its NUL */
     HELPER_MS = 1000, /* the course: 3 s */
 };
+
+static void *worker(void *arg);
+static void *helper(void *arg);
+static void list_threads(void);
+static bool is_alive(pthread_t t);
+
+/* Name a thread, read the name back (also from /proc), ask is_alive. */
+static void name_and_alive(void)
+{
+    int stop[2];
+    if (pipe(stop) < 0)
+        die_errno("pipe");
+
+    /* Thread(target=worker, name='tarena') + start() */
+    pthread_t t;
+    int err = pthread_create(&t, NULL, worker, &stop[0]);
+    if (err != 0)
+        die_pthread(err, "pthread_create");
+    if ((err = pthread_setname_np(t, "tarena")) != 0)
+        die_pthread(err, "pthread_setname_np");
+    /* t.setName('Tedu') after start, as the course does */
+    if ((err = pthread_setname_np(t, "Tedu")) != 0)
+        die_pthread(err, "pthread_setname_np");
+
+    char name[NAME_SIZE];
+    if ((err = pthread_getname_np(t, name, sizeof name)) != 0)
+        die_pthread(err, "pthread_getname_np");
+    printf("main: named the worker \"tarena\", then \"Tedu\"; getName: %s\n",
+           name);
+    list_threads();
+
+    bool alive = is_alive(t); /* yes: it is blocked in read() until we close */
+    printf("main: worker alive: %s\n", alive ? "yes" : "no");
+    close(stop[1]); /* the worker's read returns 0: it ends */
+    /* a thread that is not alive was joined by pthread_tryjoin_np */
+    if (alive && (err = pthread_join(t, NULL)) != 0)
+        die_pthread(err, "pthread_join");
+    printf("main: joined the worker; alive: no\n");
+    close(stop[0]);
+}
+
+/* daemon: a daemon thread is usually not joined, so create it detached:
+ * it frees its own resources when it ends, and nobody may join it. */
+static void start_detached_helper(void)
+{
+    pthread_attr_t attr;
+    int err = pthread_attr_init(&attr);
+    if (err != 0)
+        die_pthread(err, "pthread_attr_init");
+    err = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (err != 0)
+        die_pthread(err, "pthread_attr_setdetachstate");
+    pthread_t h;
+    if ((err = pthread_create(&h, &attr, helper, NULL)) != 0)
+        die_pthread(err, "pthread_create");
+    pthread_attr_destroy(&attr);
+    printf("main: started a detached helper that prints in %d ms\n", HELPER_MS);
+}
+
+/* --- helpers ----------------------------------------------------------------
+ */
 
 /* The worker runs until main closes the pipe it reads: main decides when
  * it ends, so "alive: yes" is never a matter of luck. */
@@ -82,7 +125,8 @@ static void *helper(void *arg)
 {
     (void)arg;
     clock_sleep_ms(HELPER_MS);
-    printf("helper: 线程属性测试 thread attribute test: I ran to my end\n");
+    printf("helper: 线程属性测试 "
+           "thread attribute test: I ran to my end\n");
 #ifdef UNDER_TSAN
     /* Only in make tsan builds: ThreadSanitizer runs a thread of its own
      * that never ends, so "the last thread has ended" would never come.
@@ -98,12 +142,14 @@ static void list_threads(void)
     DIR *dir = opendir("/proc/self/task");
     if (dir == NULL)
         die_errno("opendir /proc/self/task");
-    printf("main: threads of pid %d, from /proc/self/task/TID/comm:\n", (int)getpid());
+    printf("main: threads of pid %d, from /proc/self/task/TID/comm:\n",
+           (int)getpid());
     struct dirent *entry;
     while ((entry = readdir(dir)) != NULL) {
         if (entry->d_name[0] == '.')
             continue;
-        char path[sizeof "/proc/self/task//comm" + sizeof entry->d_name], comm[NAME_SIZE + 2] = "";
+        char path[sizeof "/proc/self/task//comm" + sizeof entry->d_name],
+            comm[NAME_SIZE + 2] = "";
         snprintf(path, sizeof path, "/proc/self/task/%s/comm", entry->d_name);
         FILE *f = fopen(path, "r");
         if (f == NULL)
@@ -128,50 +174,27 @@ static bool is_alive(pthread_t t)
     return false;
 }
 
-static void name_and_alive(void)
+#ifdef UNDER_TSAN
+/* ThreadSanitizer waits 1 s in exit() by default, to let the other threads
+ * show their races; that would give the helper time to print although main
+ * has returned. This hook sets its defaults; only in make tsan builds. */
+const char *__tsan_default_options(void);
+const char *__tsan_default_options(void)
 {
-    int stop[2];
-    if (pipe(stop) < 0)
-        die_errno("pipe");
-
-    /* Thread(target=worker, name='tarena') + start() */
-    pthread_t t;
-    int err = pthread_create(&t, NULL, worker, &stop[0]);
-    if (err != 0)
-        die_pthread(err, "pthread_create");
-    if ((err = pthread_setname_np(t, "tarena")) != 0)
-        die_pthread(err, "pthread_setname_np");
-    /* t.setName('Tedu') after start, as the course does */
-    if ((err = pthread_setname_np(t, "Tedu")) != 0)
-        die_pthread(err, "pthread_setname_np");
-
-    char name[NAME_SIZE];
-    if ((err = pthread_getname_np(t, name, sizeof name)) != 0)
-        die_pthread(err, "pthread_getname_np");
-    printf("main: named the worker \"tarena\", then \"Tedu\"; getName: %s\n", name);
-    list_threads();
-
-    bool alive = is_alive(t); /* yes: it is blocked in read() until we close */
-    printf("main: worker alive: %s\n", alive ? "yes" : "no");
-    close(stop[1]);                                  /* the worker's read returns 0: it ends */
-    if (alive && (err = pthread_join(t, NULL)) != 0) /* joined already if not alive */
-        die_pthread(err, "pthread_join");
-    printf("main: joined the worker; alive: no\n");
-    close(stop[0]);
+    return "atexit_sleep_ms=0";
 }
+#endif
 
-static const char usage[] = "usage: thread_attr [-d|--daemon] [-h]\n"
-                            "  -d, --daemon  return from main (daemon=True): every thread ends\n"
-                            "                with it; default: pthread_exit (daemon=False)\n";
+static const char usage[] =
+    "usage: thread_attr [-d|--daemon] [-h]\n"
+    "  -d, --daemon  return from main (daemon=True): every thread ends\n"
+    "                with it; default: pthread_exit (daemon=False)\n";
 
 int main(int argc, char *argv[])
 {
     prog_init(argv[0]);
-    static const struct option longopts[] = {
-        {"daemon", no_argument, NULL, 'd'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
+    static const struct option longopts[] = {{"daemon", no_argument, NULL, 'd'},
+                                             {NULL, 0, NULL, 0}};
     bool daemon = false;
     int opt;
     while ((opt = getopt_long(argc, argv, "dh", longopts, NULL)) != -1) {
@@ -186,25 +209,13 @@ int main(int argc, char *argv[])
     setvbuf(stdout, NULL, _IOLBF, 0); /* whole lines, also into a pipe */
 
     name_and_alive();
-
-    /* A daemon thread is usually not joined, so create it detached: it
-     * frees its own resources when it ends, and nobody may join it. */
-    pthread_attr_t attr;
-    int err = pthread_attr_init(&attr);
-    if (err != 0)
-        die_pthread(err, "pthread_attr_init");
-    if ((err = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED)) != 0)
-        die_pthread(err, "pthread_attr_setdetachstate");
-    pthread_t h;
-    if ((err = pthread_create(&h, &attr, helper, NULL)) != 0)
-        die_pthread(err, "pthread_create");
-    pthread_attr_destroy(&attr);
-    printf("main: started a detached helper that prints in %d ms\n", HELPER_MS);
-
+    start_detached_helper();
     if (daemon) {
-        printf("main: daemon=True: returning from main calls exit(): the helper dies now\n");
+        printf("main: daemon=True: returning from main calls exit(): the "
+               "helper dies now\n");
         return 0;
     }
-    printf("main: daemon=False: pthread_exit ends main only; the process waits for the helper\n");
+    printf("main: daemon=False: pthread_exit ends main only; the process "
+           "waits for the helper\n");
     pthread_exit(NULL);
 }

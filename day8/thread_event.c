@@ -1,33 +1,23 @@
-/* day8/thread_event.c — 线程Event / An Event built from a mutex and a condition variable
+/* day8/thread_event.c — 线程Event / An Event from a mutex and a condvar
  *
  * Python's threading.Event is a flag threads can wait for: e.set(),
- * e.clear(), e.wait([timeout]), e.is_set(). C has no Event, so this program
- * builds one from the two pieces every thread library has: a mutex that
- * protects the flag, and a condition variable to sleep on until it changes.
- * Two rules make it correct:
- *
+ * e.clear(), e.wait([timeout]), e.is_set(). C has none, so this builds one
+ * from a mutex that protects the flag and a condition variable to sleep on
+ * until it changes. Two rules make it correct:
  *   - wait in a loop on the predicate (while (!flag)): pthread_cond_wait
- *     may wake up although nobody signalled (a "spurious wake-up"), and the
- *     flag may have been cleared again before the waiter runs;
+ *     may wake up although nobody signalled (a "spurious wake-up"), and
+ *     the flag may have been cleared again before the waiter runs;
  *   - measure the timeout on CLOCK_MONOTONIC (pthread_condattr_setclock):
- *     the default clock is the wall clock, which jumps when someone sets
- *     the date, and would make a 1 s wait last an hour or return at once.
+ *     the default, the wall clock, jumps when someone sets the date.
+ * The course's story (智取威虎山): the visitor 杨子荣 says the password
+ * 天王盖地虎 at the gate; main, the guard, waits on the Event until he has
+ * spoken: 宝塔镇河妖 if it is right, 打死他 if wrong or too late.
  *
- * The course's story (智取威虎山): the visitor 杨子荣 comes to the bandits'
- * gate and says the password 天王盖地虎; main, the guard, waits on the Event
- * until he has spoken, then checks the password: 宝塔镇河妖 if it is right,
- * 打死他 if it is wrong or nobody spoke in time.
- *
- * Usage: thread_event [-p PASSWORD] [-d MS] [-t MS] [--set-first] [-h]
- *   -p PASSWORD   what the visitor says (default 天王盖地虎)
- *   -d MS         the visitor arrives after MS ms, 0..5000 (default 300)
- *   -t MS         the guard waits at most MS ms, 0..10000 (default: forever)
- *   --set-first   the guard waits only after the visitor has left: the Event
- *                 is already set, so wait returns at once (it remembers)
- *
- * Watch for: "e.wait() -> true after 0.30 s": main slept until set();
- * with -t 100 -d 1000, "-> false after 0.10 s"; after e.clear(), a short
- * wait times out.
+ * Run:   ./build/day8/thread_event [-p PASSWORD] [-d MS] [-t MS] [--set-first]
+ *        (-h: options)
+ * Watch: "e.wait() -> true after 0.30 s": main slept until set(); with
+ *        -t 100 -d 1000, "-> false after 0.10 s"; after e.clear(), a short
+ *        wait times out; --set-first: the Event remembers.
  * See also: day8/thread_lock (mutual exclusion), day8/dead_lock.
  */
 #include <errno.h>
@@ -46,14 +36,8 @@
 #define THE_PASSWORD "天王盖地虎"
 #define THE_ANSWER   "宝塔镇河妖"
 
-enum {
-    DEFAULT_DELAY_MS = 300,
-    MAX_DELAY_MS = 5000,
-    MAX_TIMEOUT_MS = 10000,
-    WAIT_FOREVER = -1,
-    CLEARED_WAIT_MS = 50, /* the last demo: a wait nobody will end */
-    PASSWORD_SIZE = 64,
-};
+enum { WAIT_FOREVER = -1, PASSWORD_SIZE = 64 };
+enum { CLEARED_WAIT_MS = 50 }; /* the last demo: a wait nobody will end */
 
 /* --- the Event ----------------------------------------------------------- */
 
@@ -117,28 +101,21 @@ static bool event_is_set(struct event *e)
  * it timed out. */
 static bool event_wait(struct event *e, long timeout_ms)
 {
-    struct timespec deadline;
-    if (timeout_ms != WAIT_FOREVER) {
-        if (clock_gettime(CLOCK_MONOTONIC, &deadline) < 0) /* the condvar's clock */
-            die_errno("clock_gettime");
-        deadline.tv_sec += timeout_ms / 1000;
-        deadline.tv_nsec += (timeout_ms % 1000) * 1000000L;
-        if (deadline.tv_nsec >= 1000000000L) {
-            deadline.tv_sec++;
-            deadline.tv_nsec -= 1000000000L;
-        }
-    }
+    /* on the condvar's own clock (event_init set it) */
+    struct timespec deadline = clock_deadline(CLOCK_MONOTONIC, timeout_ms);
     mutex_lock(&e->lock);
     while (!e->flag) { /* the predicate loop: wake-ups can be spurious */
-        int err = timeout_ms == WAIT_FOREVER
-                      ? pthread_cond_wait(&e->changed, &e->lock)
-                      : pthread_cond_timedwait(&e->changed, &e->lock, &deadline);
+        int err =
+            timeout_ms == WAIT_FOREVER
+                ? pthread_cond_wait(&e->changed, &e->lock)
+                : pthread_cond_timedwait(&e->changed, &e->lock, &deadline);
         if (err == ETIMEDOUT)
             break;
         if (err != 0)
             die_pthread(err, "pthread_cond_wait");
     }
-    bool flag = e->flag; /* read under the lock: it may have been set just now */
+    bool flag =
+        e->flag; /* read under the lock: it may have been set just now */
     mutex_unlock(&e->lock);
     return flag;
 }
@@ -148,16 +125,19 @@ static bool event_wait(struct event *e, long timeout_ms)
 static struct event spoken;          /* set once the visitor has spoken */
 static char password[PASSWORD_SIZE]; /* written before set, read after wait */
 static const char *visitor_says = THE_PASSWORD;
-static long visitor_delay_ms = DEFAULT_DELAY_MS;
+static long visitor_delay_ms = 300;
 
 /* The visitor thread: arrive, say the password, set the Event. */
 static void *yang_zirong(void *arg)
 {
     (void)arg;
     clock_sleep_ms(visitor_delay_ms);
-    printf("杨子荣: 前来拜山头 comes to the mountain gate and says: %s\n", visitor_says);
+    printf("杨子荣: 前来拜山头 comes to the mountain gate "
+           "and says: %s\n",
+           visitor_says);
     snprintf(password, sizeof password, "%s", visitor_says);
-    event_set(&spoken); /* after writing password: the guard reads it after wait */
+    /* set after writing password: the guard reads it after wait */
+    event_set(&spoken);
     return NULL;
 }
 
@@ -167,35 +147,70 @@ static void guard(long timeout_ms)
     char call[32] = "e.wait()";
     if (timeout_ms != WAIT_FOREVER)
         snprintf(call, sizeof call, "e.wait(%ld ms)", timeout_ms);
-    printf("main: 说对口令就是自己人 say the password and you are one of us; %s\n", call);
+    printf("main: 说对口令就是自己人 "
+           "say the password and you are one of us; %s\n",
+           call);
     double start = clock_now();
     bool set = event_wait(&spoken, timeout_ms);
-    printf("main: %s -> %s after %.3f s\n", call, set ? "true" : "false", clock_now() - start);
+    printf("main: %s -> %s after %.3f s\n", call, set ? "true" : "false",
+           clock_now() - start);
 
     if (!set) {
         printf("main: nobody spoke in time: 打死他 shoot him!\n");
     } else if (strcmp(password, THE_PASSWORD) == 0) {
-        printf("main: %s — 确认过眼神，你是对的人 the right person\n", THE_ANSWER);
+        printf("main: %s — 确认过眼神，你是对的人 "
+               "the right person\n",
+               THE_ANSWER);
     } else {
-        printf("main: \"%s\" is the wrong password: 打死他 shoot him!\n", password);
+        printf("main: \"%s\" is the wrong password: 打死他 shoot him!\n",
+               password);
     }
+}
+
+/* The story: the visitor thread speaks while main, the guard, waits. */
+static void story(bool set_first, long timeout_ms)
+{
+    pthread_t visitor;
+    int err = pthread_create(&visitor, NULL, yang_zirong, NULL);
+    if (err != 0)
+        die_pthread(err, "pthread_create");
+    if (set_first) {
+        /* The visitor speaks and leaves before anyone waits. A bare
+         * pthread_cond_signal sent then would be lost; the flag is not. */
+        if ((err = pthread_join(visitor, NULL)) != 0)
+            die_pthread(err, "pthread_join");
+        printf("main: the visitor has already left; e.is_set() -> %s\n",
+               event_is_set(&spoken) ? "true" : "false");
+    }
+    guard(timeout_ms);
+    if (!set_first && (err = pthread_join(visitor, NULL)) != 0)
+        die_pthread(err, "pthread_join");
+}
+
+/* The rest of the interface, after the visitor is gone. */
+static void clear_and_wait(void)
+{
+    event_clear(&spoken);
+    printf("main: e.clear(); e.is_set() -> %s\n",
+           event_is_set(&spoken) ? "true" : "false");
+    double start = clock_now();
+    bool set = event_wait(&spoken, CLEARED_WAIT_MS);
+    printf("main: e.wait(%d ms) on the cleared event -> %s after %.3f s\n",
+           CLEARED_WAIT_MS, set ? "true" : "false", clock_now() - start);
 }
 
 static const char usage[] =
     "usage: thread_event [-p PASSWORD] [-d MS] [-t MS] [--set-first] [-h]\n"
-    "  -p PASSWORD   what the visitor says (default " THE_PASSWORD ")\n"
-    "  -d MS         the visitor arrives after MS ms, 0..5000 (default 300)\n"
-    "  -t MS         the guard waits at most MS ms, 0..10000 (default: forever)\n"
-    "  --set-first   the guard waits only after the visitor has left\n";
+    "  -p PASSWORD  what the visitor says (default " THE_PASSWORD ")\n"
+    "  -d MS        the visitor arrives after MS ms, 0..5000 (default 300)\n"
+    "  -t MS        the guard waits at most MS ms, 0..10000 (default: ever)\n"
+    "  --set-first  the guard waits only after the visitor has left\n";
 
 int main(int argc, char *argv[])
 {
     prog_init(argv[0]);
     static const struct option longopts[] = {
-        {"set-first", no_argument, NULL, 'S'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
+        {"set-first", no_argument, NULL, 'S'}, {NULL, 0, NULL, 0}};
     long timeout_ms = WAIT_FOREVER;
     bool set_first = false;
     int opt;
@@ -203,16 +218,17 @@ int main(int argc, char *argv[])
         switch (opt) {
         case 'p':
             if (optarg[0] == '\0' || strlen(optarg) >= PASSWORD_SIZE)
-                die_usage(usage, "bad PASSWORD: expected 1..%d bytes", PASSWORD_SIZE - 1);
+                die_usage(usage, "bad PASSWORD: expected 1..%d bytes",
+                          PASSWORD_SIZE - 1);
             visitor_says = optarg;
             break;
         case 'd':
-            if (parse_long(optarg, 0, MAX_DELAY_MS, &visitor_delay_ms) < 0)
-                die_usage(usage, "bad -d MS '%s': expected 0..%d", optarg, MAX_DELAY_MS);
+            if (parse_long(optarg, 0, 5000, &visitor_delay_ms) < 0)
+                die_usage(usage, "bad -d MS '%s': expected 0..5000", optarg);
             break;
         case 't':
-            if (parse_long(optarg, 0, MAX_TIMEOUT_MS, &timeout_ms) < 0)
-                die_usage(usage, "bad -t MS '%s': expected 0..%d", optarg, MAX_TIMEOUT_MS);
+            if (parse_long(optarg, 0, 10000, &timeout_ms) < 0)
+                die_usage(usage, "bad -t MS '%s': expected 0..10000", optarg);
             break;
         case 'S': set_first = true; break;
         case 'h': print_usage_and_exit(usage);
@@ -224,32 +240,8 @@ int main(int argc, char *argv[])
     setvbuf(stdout, NULL, _IOLBF, 0); /* whole lines, also into a pipe */
 
     event_init(&spoken);
-    pthread_t visitor;
-    int err = pthread_create(&visitor, NULL, yang_zirong, NULL);
-    if (err != 0)
-        die_pthread(err, "pthread_create");
-
-    if (set_first) {
-        /* Let the visitor speak and leave before anyone waits. A bare
-         * pthread_cond_signal sent now would be lost; the Event's flag is not. */
-        if ((err = pthread_join(visitor, NULL)) != 0)
-            die_pthread(err, "pthread_join");
-        printf("main: the visitor has already left; e.is_set() -> %s\n",
-               event_is_set(&spoken) ? "true" : "false");
-        guard(timeout_ms);
-    } else {
-        guard(timeout_ms);
-        if ((err = pthread_join(visitor, NULL)) != 0)
-            die_pthread(err, "pthread_join");
-    }
-
-    /* The rest of the interface, after the visitor is gone. */
-    event_clear(&spoken);
-    printf("main: e.clear(); e.is_set() -> %s\n", event_is_set(&spoken) ? "true" : "false");
-    double start = clock_now();
-    bool set = event_wait(&spoken, CLEARED_WAIT_MS);
-    printf("main: e.wait(%d ms) on the cleared event -> %s after %.3f s\n", CLEARED_WAIT_MS,
-           set ? "true" : "false", clock_now() - start);
+    story(set_first, timeout_ms);
+    clear_and_wait();
     event_destroy(&spoken);
     return 0;
 }

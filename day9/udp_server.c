@@ -1,16 +1,17 @@
-/* day9/udp_server.c — 循环服务器模型 (UDP) / the loop model, as it suits UDP
+/* day9/udp_server.c — 循环服务器模型 (UDP) / the loop model over UDP
  *
- * The course: "udp比tcp更适合循环" — UDP suits the loop model better than
- * TCP. There are no connections: each datagram is a whole request with its
- * sender's address, so one loop of recvfrom -> sendto serves every client
- * in turn, and no client can hold the server by staying connected.
+ * The course: "udp比tcp更适合循环" — UDP suits the loop model
+ * better than TCP. There are no connections: each datagram is a whole
+ * request with its sender's address, so one loop of recvfrom -> sendto
+ * serves every client in turn, and no client can hold the server by
+ * staying connected.
  *
- * Run it:   ./build/day9/udp_server [-b ADDR] [-p PORT] [-v]        (port 9000, UDP)
- *           nc -u 127.0.0.1 9000            (type lines; each comes back)
- * Watch:    many clients at once are served, one datagram at a time; with
- *           -v each datagram is printed with its sender. (UDP port 9000 is
- *           not TCP port 9000: it can run next to loop_server.)
- * See also: loop_server.c (the same loop over TCP), day6's chat room (UDP).
+ * Run:   ./build/day9/udp_server [-b ADDR] [-p PORT] [-v]   (UDP port 9000)
+ *        nc -u 127.0.0.1 9000            (type lines; each comes back)
+ * Watch: many clients at once are served, one datagram at a time; with -v
+ *        each datagram is printed with its sender. (UDP port 9000 is not
+ *        TCP port 9000: it can run next to loop_server.)
+ * See also: loop_server.c (the same loop over TCP), day6's chat room.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -29,12 +30,12 @@ enum {
     MAX_DATAGRAM = 65536, /* more than the largest UDP payload (65507) */
 };
 
-static const char usage[] = "usage: udp_server [-b ADDR] [-p PORT] [-v] [-h]\n"
-                            "  a UDP echo server: every datagram goes back to its sender\n"
-                            "  -b ADDR  bind address (default 127.0.0.1)\n"
-                            "  -p PORT  UDP port (default 9000; 0: any free port)\n"
-                            "  -v       print every datagram received\n"
-                            "  -h       show this help\n";
+static const char usage[] =
+    "usage: udp_server [-b ADDR] [-p PORT] [-v] [-h]\n"
+    "  a UDP echo server: every datagram goes back to its sender\n"
+    "  -b ADDR  bind address (default 127.0.0.1)\n"
+    "  -p PORT  UDP port (default 9000; 0: any free port)\n"
+    "  -v       print every datagram received\n";
 
 int main(int argc, char *argv[])
 {
@@ -63,6 +64,7 @@ int main(int argc, char *argv[])
     int fd = net_udp_bind(so.bind_addr, so.port);
     if (fd < 0)
         die("%s", net_error());
+    sig_stop_shutdown(fd); /* a stop signal makes recvfrom return 0 */
     if (net_print_listening(fd) < 0)
         die("%s", net_error());
 
@@ -71,7 +73,10 @@ int main(int argc, char *argv[])
     while (!sig_stop_requested) {
         struct sockaddr_storage from;
         socklen_t len = sizeof from;
-        ssize_t n = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &len);
+        ssize_t n =
+            recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &len);
+        if (sig_stop_requested)
+            break;
         if (n < 0) {
             if (errno != EINTR)
                 warn_errno("recvfrom");
@@ -79,9 +84,13 @@ int main(int argc, char *argv[])
         }
         if (verbose) {
             char peer[NET_ADDRSTRLEN], text[SHOW_BUFSIZE];
-            if (net_format_addr((struct sockaddr *)&from, len, peer, sizeof peer) < 0)
+            if (net_format_addr((struct sockaddr *)&from, len, peer,
+                                sizeof peer) < 0)
                 snprintf(peer, sizeof peer, "(unknown)");
-            printf("%s: %zd bytes %s\n", peer, n, show_bytes(text, sizeof text, buf, (size_t)n));
+            /* stdout may block (a paused `| less`): a stop still wins,
+             * as the stop handler makes stdout non-blocking */
+            printf("%s: %zd bytes %s\n", peer, n,
+                   show_bytes(text, sizeof text, buf, (size_t)n));
         }
         /* One datagram in, one out: a datagram is sent whole or not at all. */
         if (sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from, len) < 0)
@@ -90,7 +99,8 @@ int main(int argc, char *argv[])
             datagrams++;
     }
 
-    printf("stopping on signal %d (%lld datagrams echoed)\n", (int)sig_stop_requested, datagrams);
+    printf("stopping on signal %d (%lld datagrams echoed)\n",
+           (int)sig_stop_requested, datagrams);
     close(fd);
     return 0;
 }

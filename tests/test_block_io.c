@@ -4,6 +4,7 @@
  * logged); each mode serves a client that comes; a client that sends
  * nothing is let go; bad flags exit 2.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +160,57 @@ static void test_sigterm_while_blocked(void **state)
     free(out);
 }
 
+/* Files in dir (not . and ..), or -1. */
+static int count_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return -1;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n;
+}
+
+/* Running the docs' commands (no -l) must leave the machine as it was:
+ * no block_io.log in TMPDIR (or /tmp) afterwards, also after a SIGTERM. */
+static void test_no_log_file_left_behind(void **state)
+{
+    (void)state;
+    const char *base = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
+    char dir[512], *saved = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
+    snprintf(dir, sizeof dir, "%s/block_io_tmp.XXXXXX", base);
+    assert_non_null(mkdtemp(dir));
+    setenv("TMPDIR", dir, 1); /* the programs we start inherit it */
+    const char *modes[] = {"nonblock", "timeout"};
+    for (int i = 0; i < 2; i++) {
+        const char *argv[] = {program_path("day9/block_io"), "-p", "0", "-m", modes[i],
+                              "-w", "2", NULL};
+        struct run_result r;
+        run_program_text(&r, argv, NULL, 10);
+        assert_exit_code(&r, 0);
+        assert_non_null(strstr(r.out, "doing other work"));
+        run_result_free(&r);
+    }
+    const char *argv[] = {program_path("day9/block_io"), "-p", "0", "-m", "nonblock", "-w",
+                          "60", NULL};
+    struct server s;
+    server_start(&s, argv);
+    assert_true(server_wait_output(&s, false, "doing other work", 1, 5));
+    assert_server_stops_cleanly(&s);
+    if (saved != NULL)
+        setenv("TMPDIR", saved, 1);
+    else
+        unsetenv("TMPDIR");
+    free(saved);
+    int left = count_files(dir);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(left, 0);
+}
+
 static void test_bad_flags(void **state)
 {
     (void)state;
@@ -191,6 +243,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_each_mode_serves_a_client, setup_log, teardown_log),
         cmocka_unit_test_setup_teardown(test_a_silent_client_is_let_go, setup_log, teardown_log),
         cmocka_unit_test_setup_teardown(test_sigterm_while_blocked, setup_log, teardown_log),
+        cmocka_unit_test_setup_teardown(test_no_log_file_left_behind, setup_log, teardown_log),
         cmocka_unit_test_setup_teardown(test_bad_flags, setup_log, teardown_log),
     };
     return cmocka_run_group_tests(tests, harness_group_setup, harness_teardown);

@@ -11,10 +11,15 @@
  * skipped when harness_sanitizer() is "thread" (make tsan); every default
  * mode runs, and must be clean, under make tsan too.
  */
+#define _GNU_SOURCE /* sched_setaffinity and CPU_SET: run gil on one core */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -111,7 +116,8 @@ static void test_every_program_has_help_and_rejects_unknown_options(void **state
     (void)state;
     const char *progs[] = {"day7/thread1",   "day7/thread2",      "day8/thread_attr",
                            "day8/my_thread", "day8/thread_event", "day8/thread_lock",
-                           "day8/dead_lock", "day8/gil",          "day8/proc_vs_thread"};
+                           "day8/dead_lock", "day8/gil",          "day8/proc_vs_thread",
+                           "day8/with_lock"};
     for (size_t i = 0; i < sizeof progs / sizeof progs[0]; i++) {
         assert_help(progs[i]);
         assert_usage_error(progs[i], "-Z", NULL);
@@ -438,6 +444,83 @@ static void test_thread_lock_without_the_lock_reports(void **state)
     run_result_free(&r);
 }
 
+/* Busy loops, one per core, so that the machine has no idle core: the
+ * demos that show a bug must show it then too (issue 16). */
+enum { MAX_BUSY = 64 };
+static pid_t busy_pids[MAX_BUSY];
+static int busy_count;
+
+static void busy_start(void)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    for (busy_count = 0; busy_count < cores && busy_count < MAX_BUSY; busy_count++) {
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            alarm(60); /* never outlive a crashed test for long */
+            for (volatile unsigned long spin = 0;; spin++)
+                ;
+        }
+        busy_pids[busy_count] = pid;
+    }
+}
+
+static int busy_teardown(void **state)
+{
+    for (int i = 0; i < busy_count; i++) {
+        kill(busy_pids[i], SIGKILL);
+        waitpid(busy_pids[i], NULL, 0);
+    }
+    busy_count = 0;
+    return harness_teardown(state);
+}
+
+static void test_thread_lock_without_the_lock_loses_every_time_when_busy(void **state)
+{
+    (void)state;
+    if (strcmp(harness_sanitizer(), "thread") == 0)
+        skip(); /* a data race on purpose: TSan rightly reports it */
+    busy_start();
+    for (int run = 0; run < 5; run++) {
+        struct run_result r;
+        run_lesson(&r, "day8/thread_lock", "--no-lock", NULL);
+        assert_exit_code(&r, 0);
+        if (strstr(r.out, "updates lost") == NULL ||
+            number_after(r.out, "pair: the checker saw a != b ") < 1)
+            fail_msg("run %d of --no-lock, every core busy, showed no race:\n%s", run + 1,
+                     r.out);
+        run_result_free(&r);
+    }
+}
+
+/* --- day8/with_lock -------------------------------------------------------- */
+
+static void test_with_lock_both_idioms_always_unlock(void **state)
+{
+    (void)state;
+    struct run_result r;
+    run_lesson(&r, "day8/with_lock", NULL);
+    assert_exit_code(&r, 0);
+    assert_true(has_line(r.out, "idiom 1, single exit (goto out):"));
+    assert_true(has_line(r.out, "idiom 2, scoped helper with_lock(&lock, body, arg):"));
+    /* 40000 tries for 30000: 10000 early returns; had one kept the lock,
+     * the run would hang (and time out) instead of ending */
+    assert_int_equal(count_lines_containing(r.out, "  balance 0, 30000 paid, 10000 refused"), 2);
+    run_result_free(&r);
+}
+
+static void test_with_lock_leak_shows_the_held_lock(void **state)
+{
+    (void)state;
+    struct run_result r;
+    run_lesson(&r, "day8/with_lock", "--leak", NULL);
+    assert_exit_code(&r, 0);
+    assert_true(has_line(r.out, "leak: first: paid"));
+    assert_true(has_line(r.out, "leak: second: refused (it returned early)"));
+    assert_non_null(strstr(r.out, "leak: the lock is still locked: EBUSY"));
+    run_result_free(&r);
+}
+
 /* --- day8/dead_lock ----------------------------------------------------------- */
 
 static void test_dead_lock_fixed_version_is_exact(void **state)
@@ -593,6 +676,51 @@ static void test_gil_default_run(void **state)
     run_result_free(&r);
 }
 
+/* gil must say when the machine cannot show its point (issue 16): run it
+ * on one core of a machine with two or more (as a machine whose other
+ * cores are all busy), and the free threads cannot beat sequential. The
+ * line must come then, and only when the table says so. */
+static void check_busy_line(const char *out, int workers)
+{
+    struct gil_row rows[16];
+    assert_int_equal(parse_gil_rows(out, rows, 16), 8);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    double ideal = (double)(workers < cores ? workers : cores);
+    bool too_busy = ideal >= 2 && rows[1].speedup < 1 + (ideal - 1) / 2;
+    const char *line = strstr(out, "gil: TOO BUSY to show the point: free C threads reached ");
+    if (too_busy != (line != NULL))
+        fail_msg("threads at %.2fx of %.0fx, yet %s busy line:\n%s", rows[1].speedup, ideal,
+                 line ? "a" : "no", out);
+}
+
+static void test_gil_says_when_too_busy(void **state)
+{
+    (void)state;
+    if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+        skip(); /* one core: no parallel speedup to lose */
+    cpu_set_t all, one;
+    assert_int_equal(sched_getaffinity(0, sizeof all, &all), 0);
+    CPU_ZERO(&one);
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+        if (CPU_ISSET(cpu, &all)) {
+            CPU_SET(cpu, &one);
+            break;
+        }
+    struct run_result r;
+    assert_int_equal(sched_setaffinity(0, sizeof one, &one), 0); /* inherited */
+    run_lesson(&r, "day8/gil", "-t", "2", "-c", "200", "-i", "2", "-d", "5", "-r", "1", NULL);
+    assert_int_equal(sched_setaffinity(0, sizeof all, &all), 0);
+    assert_exit_code(&r, 0);
+    assert_non_null(strstr(r.out, "gil: TOO BUSY to show the point: "));
+    check_busy_line(r.out, 2);
+    run_result_free(&r);
+
+    run_lesson(&r, "day8/gil", "-t", "2", "-c", "200", "-i", "2", "-d", "5", "-r", "2", NULL);
+    assert_exit_code(&r, 0);
+    check_busy_line(r.out, 2); /* whatever the load: the line agrees */
+    run_result_free(&r);
+}
+
 static void test_gil_bad_arguments(void **state)
 {
     (void)state;
@@ -684,11 +812,16 @@ int main(void)
         cmocka_unit_test_teardown(test_thread_event_bad_arguments, harness_teardown),
         cmocka_unit_test_teardown(test_thread_lock_is_exact_with_the_mutex, harness_teardown),
         cmocka_unit_test_teardown(test_thread_lock_without_the_lock_reports, harness_teardown),
+        cmocka_unit_test_teardown(test_thread_lock_without_the_lock_loses_every_time_when_busy,
+                                  busy_teardown),
+        cmocka_unit_test_teardown(test_with_lock_both_idioms_always_unlock, harness_teardown),
+        cmocka_unit_test_teardown(test_with_lock_leak_shows_the_held_lock, harness_teardown),
         cmocka_unit_test_teardown(test_dead_lock_fixed_version_is_exact, harness_teardown),
         cmocka_unit_test_teardown(test_dead_lock_deadlock_is_detected_and_broken, harness_teardown),
         cmocka_unit_test_teardown(test_dead_lock_bad_arguments, harness_teardown),
         cmocka_unit_test_teardown(test_gil_table_is_complete_and_consistent, harness_teardown),
         cmocka_unit_test_teardown(test_gil_default_run, harness_teardown),
+        cmocka_unit_test_teardown(test_gil_says_when_too_busy, harness_teardown),
         cmocka_unit_test_teardown(test_gil_bad_arguments, harness_teardown),
         cmocka_unit_test_teardown(test_proc_vs_thread_times_and_memory, harness_teardown),
     };

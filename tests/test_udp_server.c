@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include <cmocka.h>
 
 #include "common/net.h"
+#include "common/procfs.h"
 #include "tests/echo_support.h"
 #include "tests/harness.h"
 
@@ -127,6 +129,69 @@ static void test_survives_its_stdout_reader_leaving(void **state)
     server_stop(&s, 2);
 }
 
+/* True once the process in *arg is blocked writing into a pipe. */
+static bool blocked_in_pipe_write(void *arg)
+{
+    char path[64], wchan[64] = "";
+    snprintf(path, sizeof path, "/proc/%d/wchan", (int)*(pid_t *)arg);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return false;
+    bool yes = fgets(wchan, sizeof wchan, f) != NULL && strstr(wchan, "pipe_write") != NULL;
+    fclose(f);
+    return yes;
+}
+
+static bool has_exited(void *arg)
+{
+    char st = procfs_state(*(pid_t *)arg);
+    return st == 'Z' || st == '\0';
+}
+
+/* udp_server -v with stdout on a pipe nobody reads (a paused `| less`),
+ * sent 20,000 datagrams: the pipe fills and printf blocks. A stop signal
+ * must still end it, in bounded time, with status 0 (issue 16). */
+static void stop_while_log_blocked(int sig)
+{
+    struct server s;
+    const char *argv[] = {"/bin/sh", "-c", "\"$0\" -p 0 -v | { head -n 1; exec sleep 60; }",
+                          program_path("day9/udp_server"), NULL};
+    server_start(&s, argv); /* the first line came through head */
+    pid_t kids[4];
+    assert_int_equal(procfs_children(s.pid, kids, 4), 2); /* server, reader */
+    pid_t server = 0;
+    char comm[32];
+    for (int i = 0; i < 2; i++)
+        if (procfs_comm(kids[i], comm, sizeof comm) == 0 && strcmp(comm, "udp_server") == 0)
+            server = kids[i];
+    assert_true(server > 0);
+
+    int fd = udp_client(s.port);
+    char line[64];
+    for (int i = 0; i < 20000; i++) {
+        int n = snprintf(line, sizeof line, "datagram %d, a line for the log\n", i);
+        if (send(fd, line, (size_t)n, 0) < 0)
+            i--; /* ECONNREFUSED from an echo that found no room, or ENOBUFS */
+        if (i % 500 == 0 && blocked_in_pipe_write(&server))
+            break;
+    }
+    assert_true(wait_until(blocked_in_pipe_write, &server, harness_timeout(5.0)));
+    assert_int_equal(kill(server, sig), 0);
+    bool ended = wait_until(has_exited, &server, harness_timeout(5.0));
+    close(fd);
+    if (!ended)
+        fail_msg("udp_server -v, its log blocked, still running 5 s after signal %d", sig);
+    int status = server_stop(&s, 2); /* the shell: its pipeline has ended */
+    (void)status;
+}
+
+static void test_stops_while_its_log_is_blocked(void **state)
+{
+    (void)state;
+    stop_while_log_blocked(SIGTERM);
+    stop_while_log_blocked(SIGINT);
+}
+
 static void test_bad_flags(void **state)
 {
     (void)state;
@@ -148,6 +213,7 @@ int main(void)
         cmocka_unit_test_teardown(test_verbose_shows_each_datagram, harness_teardown),
         cmocka_unit_test_teardown(test_echo_client_speaks_udp, harness_teardown),
         cmocka_unit_test_teardown(test_survives_its_stdout_reader_leaving, harness_teardown),
+        cmocka_unit_test_teardown(test_stops_while_its_log_is_blocked, harness_teardown),
         cmocka_unit_test_teardown(test_bad_flags, harness_teardown),
     };
     return cmocka_run_group_tests(tests, harness_group_setup, harness_teardown);
