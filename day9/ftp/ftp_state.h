@@ -68,6 +68,17 @@ int open_plain_file(struct session *s, const char *arg, char *vpath,
 /* Close the passive data listener, if there is one. */
 void drop_pasv(struct session *s);
 
+/* STOR's machinery (ftp_upload.c): a new hidden temporary file beside
+ * real (its name in tmp, PATH_MAX), mode 0644, or -1 (answered) if real
+ * is a folder or it cannot be made; the copy of the data connection into
+ * it until the client closes (the bytes, or -1 and *disk true if the
+ * local write failed); whether the client hung up the control connection
+ * too (then it can never learn whether its upload arrived). */
+int make_upload_file(struct session *s, const char *real, const char *vpath,
+                     char *tmp);
+long long receive_file(struct session *s, int data, int file, bool *disk);
+bool client_hung_up(struct session *s);
+
 /* Parse one command line and run it (ftp_commands.c). */
 void ftp_dispatch(struct session *s, const char *line, size_t len);
 
