@@ -50,6 +50,7 @@
 #include "common/errors.h"
 #include "common/fds.h"
 #include "common/io.h"
+#include "common/logline.h"
 #include "common/net.h"
 #include "common/options.h"
 #include "common/path.h"
@@ -86,7 +87,7 @@ static void serve(struct server *sv)
         if (conn < 0) {
             if (errno == EMFILE || errno == ENFILE) { /* refuse, no spin */
                 if (fd_spare_refuse(&sv->spare, sv->listener, NO_FDS) == 1)
-                    printf("refused a session: out of file descriptors\n");
+                    log_line("refused a session: out of file descriptors\n");
             } else if (errno != EINTR && errno != ECONNABORTED &&
                        !sig_stop_requested) { /* EINTR: SIGCHLD, a stop */
                 warn_errno("accept");
@@ -98,13 +99,13 @@ static void serve(struct server *sv)
             io_printf(conn, "421 Too many sessions (%ld); try later.\r\n",
                       running);
             close(conn);
-            printf("refused a session: %ld running (-c %ld)\n", running,
-                   sv->max_sessions);
+            log_line("refused a session: %ld running (-c %ld)\n", running,
+                     sv->max_sessions);
             continue;
         }
         sv->accepted++;
-        printf("session %lu accepted (%ld running)\n", sv->accepted,
-               running + 1);
+        log_line("session %lu accepted (%ld running)\n", sv->accepted,
+                 running + 1);
         if (sv->threads)
             start_thread(sv, conn);
         else
@@ -218,13 +219,12 @@ int main(int argc, char **argv)
     if (sig_catch_stop() < 0 || net_ignore_sigpipe() < 0 ||
         sessions_init(sv.max_sessions, sv.threads) < 0)
         die_errno("setting up");
-    sig_stop_shutdown(sv.listener);   /* a stop wakes accept(): signals.h */
-    setvbuf(stdout, NULL, _IOLBF, 0); /* before fork: nothing unwritten */
+    sig_stop_shutdown(sv.listener); /* a stop wakes accept(): signals.h */
     if (net_print_listening(sv.listener) < 0)
         die("%s", net_error());
-    printf("serving %s, %s per session, at most %ld sessions%s\n", dir,
-           sv.threads ? "a thread" : "a process", sv.max_sessions,
-           sv.cfg.read_only ? ", read-only" : "");
+    log_line("serving %s, %s per session, at most %ld sessions%s\n", dir,
+             sv.threads ? "a thread" : "a process", sv.max_sessions,
+             sv.cfg.read_only ? ", read-only" : "");
 
     serve(&sv);
 
@@ -232,7 +232,7 @@ int main(int argc, char **argv)
             prog_name(), (int)sig_stop_requested, sessions_running());
     close(sv.listener);
     sessions_stop();
-    printf("stopped after %lu sessions\n", sv.accepted);
+    log_line("stopped after %lu sessions\n", sv.accepted);
     return 0;
 }
 

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/pthread_check.h"
 #include "common/signals.h"
 
@@ -130,20 +131,24 @@ static void hang_up(int fd)
 void sessions_stop(void)
 {
     sigset_t old;
-    if (use_threads) {
+    if (use_threads) { /* at most 5 s: one may be stuck on a full log */
+        struct timespec deadline = clock_deadline(CLOCK_REALTIME, 5000);
+        int err = 0;
         mutex_lock(&lock);
         for (long i = 0; i < slots; i++)
             if (ctrls[i] >= 0)
                 hang_up(ctrls[i]);
-        while (running > 0)
-            pthread_cond_wait(&ended, &lock);
+        while (running > 0 && err != ETIMEDOUT)
+            err = pthread_cond_timedwait(&ended, &lock, &deadline);
         mutex_unlock(&lock);
         return;
     }
     sessions_hold(&old); /* the handler must not close one under us */
     for (long i = 0; i < slots; i++)
-        if (pids[i] != 0)
+        if (pids[i] != 0) {
             hang_up(ctrls[i]);
+            kill((pid_t)pids[i], SIGTERM); /* even one stuck on its log */
+        }
     sig_release(&old);
     while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
         ; /* until ECHILD (the handler reaps some too) */

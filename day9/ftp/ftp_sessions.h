@@ -40,8 +40,10 @@ void sessions_close_copies(void);
 /* A session thread, at its end: leave the table and close ctrl. */
 void sessions_end(int ctrl);
 
-/* Stopping: 421 and a shutdown on every control connection, then wait
- * until every session has ended (children reaped, threads gone). */
+/* Stopping: 421 and a shutdown on every control connection (and SIGTERM
+ * to every child, which ends even one blocked writing its log), then wait
+ * until every session has ended: children reaped, threads gone (at most
+ * 5 s for threads: one blocked on a full log pipe is left behind). */
 void sessions_stop(void);
 
 #endif

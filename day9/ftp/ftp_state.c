@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/logline.h"
 #include "common/path.h"
 #include "day9/ftp/ftp_data.h"
 
@@ -32,8 +33,7 @@ void session_log(const struct session *s, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    printf("[%s] %s %s\n", s->tag, s->peer, text); /* one call: no mixing */
-    fflush(stdout);
+    log_line("[%s] %s %s\n", s->tag, s->peer, text); /* no stdio lock */
 }
 
 void printable(char *out, size_t size, const char *text)
