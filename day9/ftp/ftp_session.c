@@ -6,8 +6,8 @@
  * the heart of the lesson, one data connection per transfer, whose close
  * is the end of the file: PASV/EPSV open it, LIST, RETR and STOR use it.
  * The other commands are next door: ftp_commands.c (the command table,
- * login, settings), ftp_folders.c (CWD, MKD, SIZE...), ftp_state.c
- * (replies, the log, the jail).
+ * login, settings), ftp_folders.c (CWD, MKD, SIZE...), ftp_upload.c
+ * (STOR's temporary file), ftp_state.c (replies, the log, the jail).
  *
  * Every wait goes through ftp_wait_fd with the idle timeout and the
  * control connection: when the server stops it shuts that connection
