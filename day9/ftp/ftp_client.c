@@ -43,13 +43,9 @@
 #include "day9/ftp/ftp_data.h"
 
 #define DEFAULT_PORT 2121
-#define XFER_BUF     (256 * 1024)
 
 static menu_fn do_ls, do_get, do_put;
 static int open_data(struct client *c);
-static int start_transfer(struct client *c, int data, const char *what);
-static long long copy(int from, int to, struct progress *p, const char *what);
-static long long remote_size(struct client *c, const char *name, int *code);
 
 static const struct menu_entry menu[] = {
     {"ls", 0, 1, do_ls},     {"dir", 0, 1, do_ls},   {"get", 1, 3, do_get},
@@ -58,8 +54,6 @@ static const struct menu_entry menu[] = {
     {"exit", 0, 0, do_quit}, {"bye", 0, 0, do_quit},
 };
 #define MENU_SIZE (sizeof menu / sizeof menu[0])
-
-static char xfer_buf[XFER_BUF];
 
 /* ls [DIR]: the listing comes on a data connection, until it closes. */
 static int do_ls(struct client *c, int argc, char **argv)
@@ -73,9 +67,10 @@ static int do_ls(struct client *c, int argc, char **argv)
         send_command(c, "LIST");
     if (start_transfer(c, data, "ls") < 0)
         return -1;
+    char buf[4096];
     ssize_t n;
-    while ((n = read(data, xfer_buf, sizeof xfer_buf)) > 0)
-        print_clean(stdout, xfer_buf, (size_t)n);
+    while ((n = read(data, buf, sizeof buf)) > 0)
+        print_clean(stdout, buf, (size_t)n);
     if (n < 0)
         warn_errno("ls: reading the listing");
     close(data); /* the server closed first: that was the whole listing */
@@ -116,7 +111,7 @@ static int do_get(struct client *c, int argc, char **argv)
         return -1;
     }
     struct progress p = {"get", remote, total, 0, clock_now(), 0, c->tty};
-    bool ok = copy(data, file, &p, t.name) >= 0;
+    bool ok = copy_bytes(data, file, &p, t.name) >= 0;
     close(data);
     if (close(file) < 0) /* e.g. a full disk, reported only now */
         ok = false;
@@ -166,7 +161,7 @@ static int do_put(struct client *c, int argc, char **argv)
         return -1;
     }
     struct progress p = {"put", remote, st.st_size, 0, clock_now(), 0, c->tty};
-    bool ok = copy(file, data, &p, local) >= 0;
+    bool ok = copy_bytes(file, data, &p, local) >= 0;
     close(file);
     if (!ok) /* a reset, not a clean close: the server drops the half file */
         setsockopt(data, SOL_SOCKET, SO_LINGER, &(struct linger){1, 0},
@@ -209,54 +204,6 @@ static int open_data(struct client *c)
     }
     set_timeouts(fd);
     return fd;
-}
-
-/* The reply to RETR, STOR or LIST (just read): 150 or 125 say the bytes
- * come now. Otherwise close data and say why; -1. */
-static int start_transfer(struct client *c, int data, const char *what)
-{
-    if (c->reply.code == 150 || c->reply.code == 125)
-        return 0;
-    close(data);
-    if (!c->dead)
-        show_reply(c, what);
-    return -1;
-}
-
-/* Copy from one fd to the other until end of file, showing progress;
- * the bytes, or -1 (said why, naming what). */
-static long long copy(int from, int to, struct progress *p, const char *what)
-{
-    ssize_t n;
-    while ((n = read(from, xfer_buf, sizeof xfer_buf)) != 0) {
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 || io_write_all(to, xfer_buf, (size_t)n) < 0) {
-            warn_errno("%s: %s %s", p->verb, n < 0 ? "reading" : "writing",
-                       what);
-            return -1;
-        }
-        p->done += n;
-        progress_show(p, false);
-    }
-    return p->done;
-}
-
-/* Binary type, and the remote size if the server tells it (-1 if not);
- * *code: SIZE's reply code, or -1 if the connection failed. */
-static long long remote_size(struct client *c, const char *name, int *code)
-{
-    *code = send_command(c, "TYPE I");
-    if (*code != 200) {
-        if (!c->dead)
-            show_reply(c, "TYPE I");
-        *code = -1;
-        return -1;
-    }
-    *code = send_command(c, "SIZE %s", name);
-    char *end;
-    long long size = strtoll(c->reply.text, &end, 10);
-    return *code == 213 && end != c->reply.text ? size : -1;
 }
 
 static const char usage[] =

@@ -2,7 +2,7 @@
  * connection, and a data connection per transfer) shares with its
  * machinery: ftp_client_talk.c (commands and replies, login),
  * ftp_client_menu.c (the menu, the small commands) and ftp_client_local.c
- * (where a download goes, the progress bar).
+ * (where a download goes, copying with a progress bar).
  */
 #ifndef CONCLAB_FTP_CLIENT_H
 #define CONCLAB_FTP_CLIENT_H
@@ -49,6 +49,14 @@ void set_timeouts(int fd);
 
 /* Read the greeting and log in; -1 (said why) on failure. */
 int login(struct client *c, const char *user, const char *password);
+
+/* The reply to RETR, STOR or LIST (just read): 150 or 125 say the bytes
+ * come now: 0. Otherwise close data and say why: -1. */
+int start_transfer(struct client *c, int data, const char *what);
+
+/* TYPE I, then SIZE name: the remote size, or -1 if the server does not
+ * tell; *code is SIZE's reply code, or -1 if the connection failed. */
+long long remote_size(struct client *c, const char *name, int *code);
 
 /* --- the menu (ftp_client_menu.c) ------------------------------------ */
 
@@ -114,5 +122,9 @@ struct progress {
 
 /* Redraw the bar (at most ten times a second); final: the last time. */
 void progress_show(struct progress *p, bool final);
+
+/* Copy from one fd to the other until end of file, showing progress in
+ * p; the bytes, or -1 (said why, naming what). */
+long long copy_bytes(int from, int to, struct progress *p, const char *what);
 
 #endif

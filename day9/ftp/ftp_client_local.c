@@ -12,6 +12,7 @@
 
 #include "common/clock.h"
 #include "common/errors.h"
+#include "common/io.h"
 #include "day9/ftp/ftp_client.h"
 
 #define BAR_WIDTH 24
@@ -97,6 +98,26 @@ int get_target_finish(const struct get_target *t, bool ok)
     if (!ok)
         unlink(t->part);
     return ok ? 0 : -1;
+}
+
+/* Copy from one fd to the other until end of file, showing progress;
+ * the bytes, or -1 (said why, naming what). */
+long long copy_bytes(int from, int to, struct progress *p, const char *what)
+{
+    static char buf[256 * 1024]; /* one transfer at a time */
+    ssize_t n;
+    while ((n = read(from, buf, sizeof buf)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 || io_write_all(to, buf, (size_t)n) < 0) {
+            warn_errno("%s: %s %s", p->verb, n < 0 ? "reading" : "writing",
+                       what);
+            return -1;
+        }
+        p->done += n;
+        progress_show(p, false);
+    }
+    return p->done;
 }
 
 /* "1.5 MiB" */

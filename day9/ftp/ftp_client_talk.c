@@ -3,10 +3,12 @@
  * reply, log in. See ftp_client.h.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include "common/errors.h"
 #include "day9/ftp/ftp_client.h"
@@ -95,4 +97,33 @@ int login(struct client *c, const char *user, const char *password)
         return -1;
     }
     return 0;
+}
+
+/* The reply to RETR, STOR or LIST (just read): 150 or 125 say the bytes
+ * come now. Otherwise close data and say why; -1. */
+int start_transfer(struct client *c, int data, const char *what)
+{
+    if (c->reply.code == 150 || c->reply.code == 125)
+        return 0;
+    close(data);
+    if (!c->dead)
+        show_reply(c, what);
+    return -1;
+}
+
+/* Binary type, and the remote size if the server tells it (-1 if not);
+ * *code: SIZE's reply code, or -1 if the connection failed. */
+long long remote_size(struct client *c, const char *name, int *code)
+{
+    *code = send_command(c, "TYPE I");
+    if (*code != 200) {
+        if (!c->dead)
+            show_reply(c, "TYPE I");
+        *code = -1;
+        return -1;
+    }
+    *code = send_command(c, "SIZE %s", name);
+    char *end;
+    long long size = strtoll(c->reply.text, &end, 10);
+    return *code == 213 && end != c->reply.text ? size : -1;
 }
