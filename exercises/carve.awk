@@ -4,6 +4,8 @@
 #
 # SPEC (exercises/NAME/carve) lists the regions to take out, in order:
 #   todo N TASK      the region's number and its one-line task
+#   after TEXT       optional: look for its first line only after a line
+#                    starting so (e.g. the function it is in)
 #   from TEXT        its first line: the first lesson line, after the last
 #                    region, whose text (leading blanks aside) starts so
 #   to TEXT          its last line: the first line from there starting so
@@ -35,6 +37,7 @@ function todo_comment(indent, text,    words, nw, i, line, lead) {
 FILENAME == ARGV[1] {
     if ($1 == "todo") { n++; task[n] = trim(substr($0, index($0, $2) + length($2))) }
     else if ($1 == "from") from[n] = trim(substr($0, 5))
+    else if ($1 == "after") after[n] = trim(substr($0, 6))
     else if ($1 == "to") to[n] = trim(substr($0, 3))
     else if ($1 == "until") until[n] = trim(substr($0, 6))
     else if ($1 == "stub") stub[n] = stub[n] substr($0, 6) "\n"
@@ -53,7 +56,10 @@ ARGC == 4 && FILENAME == ARGV[2] {
         if (!(k in until) && starts($0, to[k])) inside = 0
         next
     }
-    if (k < n && starts($0, from[k + 1])) {
+    if (k < n && ((k + 1) in after) && !seen_after && starts($0, after[k + 1]))
+        seen_after = 1
+    if (k < n && (!((k + 1) in after) || seen_after) && starts($0, from[k + 1])) {
+        seen_after = 0
         k++
         indent = $0; sub(/[^ \t].*$/, "", indent)
         todo_comment(indent, "TODO(" k "): " task[k])

@@ -79,6 +79,38 @@ struct check_pipe_end {
  * lowest fd first; how many, or -1. */
 int check_pipe_ends(pid_t pid, struct check_pipe_end *out, int max);
 
+/* --- servers ----------------------------------------------------------- */
+
+/* Start the program as a server with args (which should include -p 0),
+ * and wait (bounded) for its "listening on ADDR:PORT" line. Returns the
+ * port, or -1 (then it is killed). Its output comes through *out_fd. */
+int check_server_start(const char *const args[], pid_t *pid, int *out_fd);
+
+/* A TCP connection to 127.0.0.1:port with 3 s send/receive timeouts; -1
+ * if it cannot be made. */
+int check_connect(int port);
+
+/* The same with small socket buffers (set before connecting), so that a
+ * server writing to it meets a full buffer (EAGAIN) soon. */
+int check_connect_small(int port);
+
+/* Send text on fd and read it back whole within timeout seconds. */
+bool check_echo(int fd, const char *text, double timeout);
+
+/* Echo CHECK_BACKLOG_BYTES through fd in rounds: send without reading
+ * until the server stops taking bytes (its buffer for us is full: it
+ * must wait for us to read), then only read until all that was sent is
+ * back. True if every byte came back, in order, within timeout seconds;
+ * *back says how many did. Use a check_connect_small connection. */
+#define CHECK_BACKLOG_BYTES (8 << 20) /* more than kernel buffers hold */
+bool check_echo_backlog(int fd, double timeout, size_t *back);
+
+/* How many sockets pid holds open (/proc/PID/fd). */
+int check_socket_count(pid_t pid);
+
+/* Does pid hold the listening TCP socket of port (from /proc/net/tcp)? */
+bool check_holds_listener(pid_t pid, int port);
+
 /* "exited with status 3", "killed by SIGKILL", "ran past its time limit". */
 const char *check_status_text(const struct check_run *r);
 
