@@ -25,6 +25,7 @@ int ftp_command_parse(const char *line, size_t len, struct ftp_command *cmd)
     for (size_t i = 0; i < n; i++)
         cmd->verb[i] = (char)(p[i] >= 'a' ? p[i] - 'a' + 'A' : p[i]);
     cmd->verb[n] = '\0';
-    cmd->arg = (const char *)p + n + (p[n] == ' '); /* after the space, or the empty end */
+    /* the argument: after the space, or the empty end */
+    cmd->arg = (const char *)p + n + (p[n] == ' ');
     return 0;
 }

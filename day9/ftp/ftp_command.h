@@ -16,7 +16,7 @@
 
 struct ftp_command {
     char verb[5];    /* upper-cased, 3 or 4 letters */
-    const char *arg; /* the text after the first space (maybe ""), inside the line */
+    const char *arg; /* after the first space (maybe ""), inside the line */
 };
 
 /* Split line (len bytes, NUL-terminated, CRLF already removed) into cmd;

@@ -12,25 +12,24 @@
 
 #include "common/clock.h"
 #include "common/net.h"
-#include "common/signals.h"
 
-int ftp_wait_fd(int fd, short events, int stop_fd, int timeout_ms)
+int ftp_wait_fd(int fd, short events, int ctrl, int timeout_ms)
 {
     double deadline = clock_now() + timeout_ms / 1000.0;
     for (;;) {
-        struct pollfd p[2] = {{fd, events, 0}, {stop_fd, POLLIN, 0}};
+        /* events 0 on ctrl: poll reports only its hang-up (POLLHUP, once
+         * both directions are shut down) or an error, never a command */
+        struct pollfd p[2] = {{fd, events, 0}, {ctrl, 0, 0}};
         double left = (deadline - clock_now()) * 1000.0;
-        int n = poll(p, stop_fd >= 0 ? 2 : 1, left > 0 ? (int)left + 1 : 0);
+        int n = poll(p, ctrl >= 0 ? 2 : 1, left > 0 ? (int)left + 1 : 0);
         if (n < 0) {
             if (errno != EINTR)
                 return FTP_WAIT_ERROR;
-            if (sig_stop_requested) /* a session process got SIGINT or SIGTERM */
-                return FTP_WAIT_STOPPED;
             continue;
         }
         if (n == 0)
             return FTP_WAIT_TIMEOUT;
-        if (stop_fd >= 0 && p[1].revents != 0)
+        if (ctrl >= 0 && p[1].revents != 0)
             return FTP_WAIT_STOPPED;
         if (p[0].revents != 0)
             return FTP_WAIT_READY;
@@ -47,7 +46,7 @@ static int wait_failed(int w)
     return -1;
 }
 
-int ftp_send_all(int fd, const void *buf, size_t len, int stop_fd, int timeout_ms)
+int ftp_send_all(int fd, const void *buf, size_t len, int ctrl, int timeout_ms)
 {
     const char *p = buf;
     while (len > 0) {
@@ -58,7 +57,7 @@ int ftp_send_all(int fd, const void *buf, size_t len, int stop_fd, int timeout_m
         } else if (n < 0 && errno == EINTR) {
             continue;
         } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            int w = ftp_wait_fd(fd, POLLOUT, stop_fd, timeout_ms);
+            int w = ftp_wait_fd(fd, POLLOUT, ctrl, timeout_ms);
             if (w != FTP_WAIT_READY)
                 return wait_failed(w);
         } else {
@@ -75,7 +74,8 @@ int ftp_pasv_listen(int ctrl)
     if (getsockname(ctrl, (struct sockaddr *)&addr, &len) < 0)
         return -1;
     if (addr.ss_family == AF_INET)
-        ((struct sockaddr_in *)&addr)->sin_port = 0; /* port 0: the kernel picks one */
+        ((struct sockaddr_in *)&addr)->sin_port =
+            0; /* port 0: the kernel picks one */
     else
         ((struct sockaddr_in6 *)&addr)->sin6_port = 0;
     int fd = socket(addr.ss_family, SOCK_STREAM, 0);
@@ -91,32 +91,7 @@ int ftp_pasv_listen(int ctrl)
     return fd;
 }
 
-/* The IPv4 or IPv6 address of a socket address (an IPv4-mapped IPv6
- * address counts as the IPv4 one), as bytes to compare. */
-static size_t address_bytes(const struct sockaddr_storage *ss, const unsigned char **bytes)
-{
-    static const unsigned char v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (ss->ss_family == AF_INET) {
-        *bytes = (const unsigned char *)&((const struct sockaddr_in *)ss)->sin_addr;
-        return 4;
-    }
-    const unsigned char *a = ((const struct sockaddr_in6 *)ss)->sin6_addr.s6_addr;
-    if (memcmp(a, v4mapped, sizeof v4mapped) == 0) {
-        *bytes = a + 12;
-        return 4;
-    }
-    *bytes = a;
-    return 16;
-}
-
-static int same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
-{
-    const unsigned char *x, *y;
-    size_t nx = address_bytes(a, &x), ny = address_bytes(b, &y);
-    return nx == ny && memcmp(x, y, nx) == 0;
-}
-
-int ftp_pasv_accept(int listener, int ctrl, int stop_fd, int timeout_ms)
+int ftp_pasv_accept(int listener, int ctrl, int timeout_ms)
 {
     struct sockaddr_storage peer, from;
     socklen_t len = sizeof peer;
@@ -125,17 +100,19 @@ int ftp_pasv_accept(int listener, int ctrl, int stop_fd, int timeout_ms)
     double deadline = clock_now() + timeout_ms / 1000.0;
     for (;;) {
         double left = (deadline - clock_now()) * 1000.0;
-        int w = ftp_wait_fd(listener, POLLIN, stop_fd, left > 0 ? (int)left : 0);
+        int w = ftp_wait_fd(listener, POLLIN, ctrl, left > 0 ? (int)left : 0);
         if (w != FTP_WAIT_READY)
             return wait_failed(w);
         len = sizeof from;
         int fd = accept(listener, (struct sockaddr *)&from, &len);
         if (fd < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED)
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
+                errno == ECONNABORTED)
                 continue; /* it went away again: keep waiting */
             return -1;
         }
-        if (same_host(&peer, &from) && net_set_nonblocking(fd, true) == 0)
+        if (net_same_host((struct sockaddr *)&peer, (struct sockaddr *)&from) &&
+            net_set_nonblocking(fd, true) == 0)
             return fd;
         close(fd); /* not our client ("FTP bounce"/port stealing): refuse it */
     }
@@ -143,7 +120,8 @@ int ftp_pasv_accept(int listener, int ctrl, int stop_fd, int timeout_ms)
 
 /* Connect fd to addr, waiting at most timeout_ms (a non-blocking connect,
  * then poll); leaves fd blocking. 0, or -1 with errno. */
-static int connect_within(int fd, const struct sockaddr *addr, socklen_t len, int timeout_ms)
+static int connect_within(int fd, const struct sockaddr *addr, socklen_t len,
+                          int timeout_ms)
 {
     if (net_set_nonblocking(fd, true) < 0)
         return -1;
@@ -181,7 +159,8 @@ int ftp_connect(const char *host, int port, int timeout_ms, const char **error)
     int fd = -1;
     for (struct addrinfo *ai = list; ai != NULL && fd < 0; ai = ai->ai_next) {
         fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-        if (fd >= 0 && connect_within(fd, ai->ai_addr, ai->ai_addrlen, timeout_ms) < 0) {
+        if (fd >= 0 &&
+            connect_within(fd, ai->ai_addr, ai->ai_addrlen, timeout_ms) < 0) {
             *error = strerror(errno);
             close(fd);
             fd = -1;

@@ -7,8 +7,9 @@
  * on a port the kernel picks, tells the client the port, and accepts.
  *
  * Every wait here is bounded (a timeout) and can be cut short by the
- * server stopping: stop_fd is the read end of a pipe that becomes
- * readable (end of file) when the server shuts down.
+ * server stopping: a session passes its control connection as ctrl, and
+ * the server shuts that connection down when it stops (ftp_sessions.h):
+ * the wait sees the hang-up and gives up.
  */
 #ifndef CONCLAB_FTP_DATA_H
 #define CONCLAB_FTP_DATA_H
@@ -18,20 +19,20 @@
 
 /* What ftp_wait_fd returns. */
 enum {
-    FTP_WAIT_READY = 1,    /* fd is ready (or has an error the next call will show) */
+    FTP_WAIT_READY = 1,    /* fd is ready (or has an error to show) */
     FTP_WAIT_TIMEOUT = 0,  /* timeout_ms passed */
-    FTP_WAIT_STOPPED = -1, /* the server is stopping */
+    FTP_WAIT_STOPPED = -1, /* ctrl hung up: the server is stopping */
     FTP_WAIT_ERROR = -2,   /* poll failed; errno tells why */
 };
 
 /* Wait until fd has events (POLLIN, POLLOUT), at most timeout_ms
- * milliseconds; stop_fd -1 if there is none. */
-int ftp_wait_fd(int fd, short events, int stop_fd, int timeout_ms);
+ * milliseconds, unless ctrl (-1: none) hangs up first. */
+int ftp_wait_fd(int fd, short events, int ctrl, int timeout_ms);
 
-/* Write all of buf to a non-blocking fd, waiting for room as needed.
- * Returns 0, or -1 with errno (ETIMEDOUT, ECANCELED when stopping,
- * EPIPE, ECONNRESET...). */
-int ftp_send_all(int fd, const void *buf, size_t len, int stop_fd, int timeout_ms);
+/* Write all of buf to a non-blocking fd, waiting for room as needed
+ * (ctrl as for ftp_wait_fd). Returns 0, or -1 with errno (ETIMEDOUT,
+ * ECANCELED when stopping, EPIPE, ECONNRESET...). */
+int ftp_send_all(int fd, const void *buf, size_t len, int ctrl, int timeout_ms);
 
 /* Server: a listening socket for one data connection, on the local
  * address of the control connection ctrl, port chosen by the kernel.
@@ -42,8 +43,8 @@ int ftp_pasv_listen(int ctrl);
  * control connection's peer address: a connection from anywhere else is
  * closed at once (so nobody else can steal or inject a file). Returns the
  * connected socket (non-blocking), or -1 with errno ETIMEDOUT, ECANCELED
- * (stopping) or accept's own error. */
-int ftp_pasv_accept(int listener, int ctrl, int stop_fd, int timeout_ms);
+ * (ctrl hung up: stopping) or accept's own error. */
+int ftp_pasv_accept(int listener, int ctrl, int timeout_ms);
 
 /* Client: connect to host:port (an address or a name), giving up after
  * timeout_ms: a host that never answers must not hang the client for the

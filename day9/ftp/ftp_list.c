@@ -10,10 +10,12 @@
 
 #include "common/path.h"
 
-#define SIX_MONTHS (182L * 24 * 60 * 60) /* seconds: older dates show the year, as ls does */
+/* seconds: older dates show the year, as ls does */
+#define SIX_MONTHS (182L * 24 * 60 * 60)
 #define ONE_HOUR   (60L * 60)
 
-int ftp_list_line(char *out, size_t size, const char *name, const struct stat *st, time_t now)
+int ftp_list_line(char *out, size_t size, const char *name,
+                  const struct stat *st, time_t now)
 {
     char mode[11] = "----------";
     if (S_ISDIR(st->st_mode))
@@ -29,13 +31,16 @@ int ftp_list_line(char *out, size_t size, const char *name, const struct stat *s
 
     struct tm tm;
     char date[32];
-    bool recent = st->st_mtime > now - SIX_MONTHS && st->st_mtime <= now + ONE_HOUR;
+    bool recent =
+        st->st_mtime > now - SIX_MONTHS && st->st_mtime <= now + ONE_HOUR;
     if (localtime_r(&st->st_mtime, &tm) == NULL ||
-        strftime(date, sizeof date, recent ? "%b %e %H:%M" : "%b %e  %Y", &tm) == 0)
+        strftime(date, sizeof date, recent ? "%b %e %H:%M" : "%b %e  %Y",
+                 &tm) == 0)
         snprintf(date, sizeof date, "Jan  1  1970");
 
-    int n = snprintf(out, size, "%s %3lu ftp      ftp      %12lld %s %s\r\n", mode,
-                     (unsigned long)st->st_nlink, (long long)st->st_size, date, name);
+    int n = snprintf(out, size, "%s %3lu ftp      ftp      %12lld %s %s\r\n",
+                     mode, (unsigned long)st->st_nlink, (long long)st->st_size,
+                     date, name);
     return n < 0 || (size_t)n >= size ? -1 : n;
 }
 
@@ -52,17 +57,18 @@ static int visible(const struct dirent *e)
 }
 
 /* Write the line for one entry of folder vpath; skip what must not show. */
-static void list_entry(FILE *f, const char *root, const char *vpath, const char *name,
-                       bool names_only, time_t now)
+static void list_entry(FILE *f, const char *root, const char *vpath,
+                       const char *name, bool names_only, time_t now)
 {
     char entry_vpath[PATH_MAX], entry_real[PATH_MAX];
-    int n = snprintf(entry_vpath, sizeof entry_vpath, "%s/%s", strcmp(vpath, "/") == 0 ? "" : vpath,
-                     name);
+    int n = snprintf(entry_vpath, sizeof entry_vpath, "%s/%s",
+                     strcmp(vpath, "/") == 0 ? "" : vpath, name);
     if (n < 0 || (size_t)n >= sizeof entry_vpath)
         return;
     /* must_exist resolves symlinks: a link out of the root (or a dangling
      * one) fails here and is not listed, so LIST never shows outside files. */
-    if (path_in_root(root, entry_vpath, true, entry_real, sizeof entry_real) < 0)
+    if (path_in_root(root, entry_vpath, true, entry_real,
+                     sizeof entry_real) < 0)
         return;
     struct stat st;
     if (stat(entry_real, &st) < 0)
@@ -76,22 +82,26 @@ static void list_entry(FILE *f, const char *root, const char *vpath, const char 
         fputs(line, f);
 }
 
-int ftp_list_build(const char *root, const char *vpath, bool names_only, char **text, size_t *len)
+int ftp_list_build(const char *root, const char *vpath, bool names_only,
+                   char **text, size_t *len)
 {
     char real[PATH_MAX];
     struct stat st;
-    if (path_in_root(root, vpath, true, real, sizeof real) < 0 || stat(real, &st) < 0)
+    if (path_in_root(root, vpath, true, real, sizeof real) < 0 ||
+        stat(real, &st) < 0)
         return -1;
     *text = NULL;
     *len = 0;
-    FILE *f = open_memstream(text, len); /* a FILE that writes into a growing buffer */
+    /* a FILE that writes into a growing buffer */
+    FILE *f = open_memstream(text, len);
     if (f == NULL)
         return -1;
     time_t now = time(NULL);
     if (!S_ISDIR(st.st_mode)) { /* LIST of one file: its own line */
         char folder[PATH_MAX];
-        const char *slash = strrchr(vpath, '/'); /* vpath is "/...": never NULL */
-        snprintf(folder, sizeof folder, "%.*s", slash == vpath ? 1 : (int)(slash - vpath), vpath);
+        const char *slash = strrchr(vpath, '/'); /* vpath is "/...": found */
+        snprintf(folder, sizeof folder, "%.*s",
+                 slash == vpath ? 1 : (int)(slash - vpath), vpath);
         list_entry(f, root, folder, slash + 1, names_only, now);
     } else {
         struct dirent **names;

@@ -15,7 +15,8 @@
  * instead of the time, as ls does). Owner and group are always "ftp":
  * the server's user names are none of the client's business. Returns the
  * length, or -1 if it does not fit in size. */
-int ftp_list_line(char *out, size_t size, const char *name, const struct stat *st, time_t now);
+int ftp_list_line(char *out, size_t size, const char *name,
+                  const struct stat *st, time_t now);
 
 /* The listing of vpath (a normalized virtual path) inside root (a
  * realpath'd folder): a folder's visible entries in name order, or the
@@ -23,6 +24,7 @@ int ftp_list_line(char *out, size_t size, const char *name, const struct stat *s
  * symlinks that lead out of the root. names_only: bare names (NLST).
  * On success *text is malloc'd (the caller frees it), *len its length.
  * Returns 0, or -1 with errno. */
-int ftp_list_build(const char *root, const char *vpath, bool names_only, char **text, size_t *len);
+int ftp_list_build(const char *root, const char *vpath, bool names_only,
+                   char **text, size_t *len);
 
 #endif

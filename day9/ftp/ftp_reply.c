@@ -13,7 +13,8 @@ static int is_digit(char c)
 int ftp_reply_code(const char *line, bool *more)
 {
     *more = false;
-    if (line[0] < '1' || line[0] > '5' || !is_digit(line[1]) || !is_digit(line[2]))
+    if (line[0] < '1' || line[0] > '5' || !is_digit(line[1]) ||
+        !is_digit(line[2]))
         return -1;
     if (line[3] != ' ' && line[3] != '-' && line[3] != '\0')
         return -1;
@@ -53,7 +54,8 @@ int ftp_reply_read(struct line_reader *r, struct ftp_reply *reply)
         errno = EPROTO;
         return -1;
     }
-    snprintf(reply->text, sizeof reply->text, "%s", line[3] != '\0' ? line + 4 : "");
+    snprintf(reply->text, sizeof reply->text, "%s",
+             line[3] != '\0' ? line + 4 : "");
     while (more) { /* lines up to "CODE " with the same code (RFC 959, 4.2) */
         rc = line_read(r, &line, &len);
         if (rc == LINE_TOO_LONG)
@@ -92,7 +94,7 @@ int ftp_parse_epsv(const char *text, int *port)
     const char *p = strchr(text, '(');
     if (p == NULL)
         return -1;
-    char d = p[1]; /* the delimiter: RFC 2428 suggests '|', any printable will do */
+    char d = p[1]; /* the delimiter: RFC 2428 says '|'; any printable */
     if (d < 33 || d > 126 || p[2] != d || p[3] != d)
         return -1;
     p += 4;

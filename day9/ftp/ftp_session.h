@@ -13,12 +13,12 @@ struct ftp_config {
     const char *root;    /* the file library, realpath'd: "/" for clients */
     bool read_only;      /* -r: STOR, DELE, MKD, RMD answer 550 */
     int idle_timeout_ms; /* -t: no command, or a stalled data connection */
-    int stop_fd;         /* read end of the stop pipe: readable when the server stops */
 };
 
 /* Serve the client on the control connection ctrl until it quits, goes
- * away, idles too long or the server stops; then close ctrl. tag names
- * the session in the server's log ("pid 4242", "thread 7"). */
+ * away, idles too long or the server shuts ctrl down (stopping); then
+ * shut ctrl down. The caller closes it. tag names the session in the
+ * server's log ("pid 4242", "thread 7"). */
 void ftp_session_run(int ctrl, const struct ftp_config *cfg, const char *tag);
 
 #endif
