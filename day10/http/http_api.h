@@ -36,7 +36,10 @@ struct http_options {
     int idle_timeout; /* seconds an idle keep-alive connection stays open */
 };
 
-#define HTTP_OPTIONS_DEFAULT {"127.0.0.1", 8000, NULL, false, false, 16384, 10, 15}
+#define HTTP_OPTIONS_DEFAULT                                                   \
+    {                                                                          \
+        "127.0.0.1", 8000, NULL, false, false, 16384, 10, 15                   \
+    }
 
 /* A server on host:port serving dir, listening when this returns (it has
  * printed "listening on ADDR:PORT"); NULL (the reason printed on stderr)

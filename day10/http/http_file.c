@@ -71,49 +71,6 @@ void http_format_date(time_t t, char out[HTTP_DATE_LEN])
     memcpy(out, text, HTTP_DATE_LEN);
 }
 
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
-static long long days_from_civil(long long y, int m, int d)
-{
-    y -= m <= 2;
-    long long era = (y >= 0 ? y : y - 399) / 400;
-    long long yoe = y - era * 400;
-    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-/* n decimal digits at p, or -1. */
-static int digits(const char *p, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9')
-            return -1;
-        v = v * 10 + (p[i] - '0');
-    }
-    return v;
-}
-
-int http_parse_date(const char *text, size_t len, time_t *t)
-{
-    /* "Sun, 06 Nov 1994 08:49:37 GMT": every field at a fixed place. */
-    if (len != HTTP_DATE_LEN - 1 || text[3] != ',' || text[4] != ' ' || text[7] != ' ' ||
-        text[11] != ' ' || text[16] != ' ' || text[19] != ':' || text[22] != ':' ||
-        memcmp(text + 25, " GMT", 4) != 0)
-        return -1;
-    int month = -1;
-    for (int i = 0; i < 12; i++)
-        if (memcmp(text + 8, months[i], 3) == 0)
-            month = i + 1;
-    int day = digits(text + 5, 2), year = digits(text + 12, 4);
-    int hour = digits(text + 17, 2), min = digits(text + 20, 2), sec = digits(text + 23, 2);
-    if (month < 0 || day < 1 || day > 31 || year < 1970 || hour < 0 || hour > 23 || min < 0 ||
-        min > 59 || sec < 0 || sec > 60)
-        return -1;
-    *t = (time_t)(days_from_civil(year, month, day) * 86400 + hour * 3600LL + min * 60LL + sec);
-    return 0;
-}
-
 /* --- escaping ------------------------------------------------------------ */
 
 long http_html_escape(const char *in, size_t len, char *out, size_t size)
@@ -287,7 +244,11 @@ int http_docroot_find(struct http_docroot *d, const char *path, double now, stru
     char vpath[PATH_MAX];
     if (path_normalize("/", path, vpath, sizeof vpath) < 0)
         return errno == ENAMETOOLONG ? 414 : 400;
-    bool final_slash = path[0] != '\0' && path[strlen(path) - 1] == '/';
+    /* A folder is named with a final "/", or a final "." or ".." segment
+     * (RFC 3986 5.2.4: "/a/." is "/a/"): "/index.html/." is no folder. */
+    const char *last = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+    bool final_slash = (path[0] != '\0' && path[strlen(path) - 1] == '/') ||
+                       strcmp(last, ".") == 0 || strcmp(last, "..") == 0;
     struct http_file *f;
     int status = lookup(d, vpath, now, &f);
     if (status != 200)

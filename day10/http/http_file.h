@@ -76,7 +76,4 @@ long http_html_escape(const char *in, size_t len, char *out, size_t size);
 /* Format t as an HTTP date (IMF-fixdate, always GMT) into out. */
 void http_format_date(time_t t, char out[HTTP_DATE_LEN]);
 
-/* Parse an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"); 0 or -1. */
-int http_parse_date(const char *text, size_t len, time_t *t);
-
 #endif

@@ -43,6 +43,6 @@ void http_log_request(int fd, const struct http_request *req,
     line[o] = '\0';
     if (o == 0) /* refused before the request line was known (414) */
         snprintf(line, sizeof line, "-");
-    fprintf(stderr, "%s - - [%s] \"%s\" %d %lld\n", peer, when, line,
-            r->status, r->body_len);
+    fprintf(stderr, "%s - - [%s] \"%s\" %d %lld\n", peer, when, line, r->status,
+            r->body_len);
 }

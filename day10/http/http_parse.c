@@ -7,6 +7,7 @@
  */
 #include "day10/http/http_parse.h"
 
+#include <limits.h>
 #include <string.h>
 
 /* tchar in RFC 9110: the characters of a method or a header name. */
@@ -72,9 +73,13 @@ int http_percent_decode(const char *in, size_t len, char *out, size_t size)
     return 0;
 }
 
-/* Find the end of the head: one past the empty line that ends it, or 0 if
- * it is not in buf yet. Resumes the search at *scanned. */
-static size_t find_head_end(const char *buf, size_t len, size_t from, size_t *scanned)
+#define BARE_LF ((size_t)-1)
+
+/* Find the end of the head: one past the empty line that ends it, 0 if
+ * it is not in buf yet, or BARE_LF for a line ending in LF without CR.
+ * Resumes the search at *scanned. */
+static size_t find_head_end(const char *buf, size_t len, size_t from,
+                            size_t *scanned)
 {
     size_t i = *scanned > from ? *scanned : from;
     while (i < len) {
@@ -82,12 +87,12 @@ static size_t find_head_end(const char *buf, size_t len, size_t from, size_t *sc
         if (nl == NULL)
             break;
         size_t at = (size_t)(nl - buf);
-        if (at + 1 < len && buf[at + 1] == '\n')
-            return at + 2;
+        if (at == from || buf[at - 1] != '\r')
+            return BARE_LF; /* "Missing CR": refused, never guessed at */
         if (at + 2 < len && buf[at + 1] == '\r' && buf[at + 2] == '\n')
             return at + 3;
-        if (at + 2 >= len) { /* too few bytes after this \n to tell */
-            *scanned = at;
+        if (at + 2 >= len && (at + 1 == len || buf[at + 1] == '\r')) {
+            *scanned = at; /* too few bytes after this LF to tell */
             return 0;
         }
         i = at + 1;
@@ -197,6 +202,113 @@ static void parse_connection(struct http_text v, bool *close, bool *keep_alive)
     }
 }
 
+/* Digits at *p, advancing *p; saturates at LLONG_MAX; -1 if none. */
+static long long range_number(const char **p, const char *end)
+{
+    long long v = 0;
+    const char *start = *p;
+    for (; *p < end && **p >= '0' && **p <= '9'; (*p)++) {
+        int d = **p - '0';
+        v = v > (LLONG_MAX - d) / 10 ? LLONG_MAX : v * 10 + d;
+    }
+    return *p == start ? -1 : v;
+}
+
+/* "bytes=a-b", "bytes=a-" or "bytes=-n" into *r; anything else (another
+ * unit, several ranges, bad syntax) is HTTP_RANGE_NONE: send it all. */
+static void parse_range(struct http_text value, struct http_range *r)
+{
+    const char *p = value.p, *end = value.p + value.len;
+    r->kind = HTTP_RANGE_NONE;
+    if (value.len < 7 || !http_text_is((struct http_text){p, 6}, "bytes="))
+        return;
+    p += 6;
+    long long a = -1, b = LLONG_MAX;
+    bool suffix = *p == '-';
+    if (!suffix && (a = range_number(&p, end)) < 0)
+        return;
+    if (p == end || *p++ != '-' || (suffix && p == end))
+        return; /* also "bytes=-" */
+    if (p != end && ((b = range_number(&p, end)) < 0 || p != end))
+        return; /* also "1-2,4-5": several ranges */
+    if (!suffix && b < a)
+        return; /* "bytes=5-3" */
+    *r = (struct http_range){HTTP_RANGE_OK, a, b};
+}
+
+int http_range_clamp(const struct http_range *r, long long size,
+                     long long *first, long long *last)
+{
+    if (r->kind != HTTP_RANGE_OK)
+        return HTTP_RANGE_NONE;
+    if (r->first < 0) { /* the last r->last bytes */
+        if (r->last == 0 || size == 0)
+            return HTTP_RANGE_UNSATISFIABLE;
+        *first = r->last >= size ? 0 : size - r->last;
+        *last = size - 1;
+        return HTTP_RANGE_OK;
+    }
+    if (r->first >= size)
+        return HTTP_RANGE_UNSATISFIABLE;
+    *first = r->first;
+    *last = r->last < size - 1 ? r->last : size - 1; /* "to the end" */
+    return HTTP_RANGE_OK;
+}
+
+int http_parse_range(struct http_text value, long long size, long long *first,
+                     long long *last)
+{
+    struct http_range r;
+    parse_range(value, &r);
+    return http_range_clamp(&r, size, first, last);
+}
+
+static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
+static long long days_from_civil(long long y, int m, int d)
+{
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    long long yoe = y - era * 400;
+    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* n decimal digits at p, or -1. */
+static int digits(const char *p, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return -1;
+        v = v * 10 + (p[i] - '0');
+    }
+    return v;
+}
+
+int http_parse_date(const char *text, size_t len, time_t *t)
+{
+    /* "Sun, 06 Nov 1994 08:49:37 GMT": every field at a fixed place. */
+    if (len != sizeof "Sun, 06 Nov 1994 08:49:37 GMT" - 1 || text[3] != ',' || text[4] != ' ' || text[7] != ' ' ||
+        text[11] != ' ' || text[16] != ' ' || text[19] != ':' || text[22] != ':' ||
+        memcmp(text + 25, " GMT", 4) != 0)
+        return -1;
+    int month = -1;
+    for (int i = 0; i < 12; i++)
+        if (memcmp(text + 8, months[i], 3) == 0)
+            month = i + 1;
+    int day = digits(text + 5, 2), year = digits(text + 12, 4);
+    int hour = digits(text + 17, 2), min = digits(text + 20, 2), sec = digits(text + 23, 2);
+    if (month < 0 || day < 1 || day > 31 || year < 1970 || hour < 0 || hour > 23 || min < 0 ||
+        min > 59 || sec < 0 || sec > 60)
+        return -1;
+    *t = (time_t)(days_from_civil(year, month, day) * 86400 + hour * 3600LL + min * 60LL + sec);
+    return 0;
+}
+
 struct head_flags {
     int hosts;                  /* Host headers seen */
     bool transfer_encoding;     /* any Transfer-Encoding */
@@ -238,9 +350,10 @@ static int parse_header(const char *line, size_t len, struct http_request *req,
     } else if (http_text_is(name, "connection")) {
         parse_connection(value, &f->conn_close, &f->conn_keep);
     } else if (http_text_is(name, "if-modified-since")) {
-        req->if_modified_since = value;
+        if (http_parse_date(value.p, value.len, &req->if_modified_since) < 0)
+            req->if_modified_since = -1; /* not a date: as if absent */
     } else if (http_text_is(name, "range")) {
-        req->range = value;
+        parse_range(value, &req->range);
     } else if (http_text_is(name, "if-range")) {
         req->if_range = value;
     }
@@ -282,15 +395,18 @@ int http_parse_request(const char *buf, size_t len, size_t *scanned, struct http
     memset(req, 0, offsetof(struct http_request, path));
     req->path[0] = '\0';
     req->content_length = -1;
+    req->if_modified_since = -1;
 
-    /* Empty lines before a request are ignored (RFC 9112, 2.2). */
+    /* Empty lines (CRLF) before a request are ignored (RFC 9112, 2.2). */
     size_t start = 0;
-    while (start < len && (buf[start] == '\r' || buf[start] == '\n'))
-        start++;
+    while (start + 1 < len && buf[start] == '\r' && buf[start + 1] == '\n')
+        start += 2;
     if (start > HTTP_MAX_REQUEST_LINE)
         return 400;
 
     size_t head_end = find_head_end(buf, len, start, scanned);
+    if (head_end == BARE_LF)
+        return 400; /* keep_alive is false: the connection is closed */
     size_t line_len, next;
     const char *nl = memchr(buf + start, '\n', len - start);
     if (head_end == 0) {

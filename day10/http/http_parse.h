@@ -5,7 +5,9 @@
  * crafted bytes and fuzzed (fuzz/http_request.c). The strings it returns
  * point into the caller's buffer and are valid as long as the buffer is.
  *
- * The request it accepts (RFC 9112; [..] optional, CRLF may be a bare LF):
+ * The request it accepts (RFC 9112; [..] optional; every line ends in
+ * CRLF: a bare LF anywhere in the head is refused, 400, so that a front
+ * end that splits lines only on CRLF cannot read it differently):
  *
  *     GET /path/to/file?query HTTP/1.1 CRLF     request line, at most 8 KiB
  *     Host: example.org CRLF                     header lines: name ":" value
@@ -18,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 /* The limits; each one exceeded has its own status. */
 #define HTTP_MAX_REQUEST_LINE 8192  /* the request line, without its CRLF: else 414 */
@@ -38,14 +41,26 @@ struct http_text {
     size_t len;
 };
 
+/* A Range header (RFC 9110 14.1.2), decoded: "bytes=first-last",
+ * "bytes=first-" (last: LLONG_MAX, "to the end"), "bytes=-n" (the last n
+ * bytes: first -1, last n). Numbers too large for 64 bits are LLONG_MAX:
+ * a last byte at or past the end of the file means "to the end" too. */
+enum { HTTP_RANGE_NONE, HTTP_RANGE_OK, HTTP_RANGE_UNSATISFIABLE };
+struct http_range {
+    int kind; /* HTTP_RANGE_OK if one range of bytes; else NONE: send it all */
+    long long first, last;
+};
+
 struct http_request {
     enum http_method method;
     int minor_version;         /* 0: HTTP/1.0, 1: HTTP/1.1 */
     struct http_text line;     /* the request line as sent (for the access log) */
     struct http_text raw_path; /* the path as sent, still percent-encoded */
     struct http_text query;    /* what followed "?", without it (may be empty) */
-    /* the values of the headers the answer depends on (len 0: absent) */
-    struct http_text if_modified_since, range, if_range;
+    /* the values of the headers the answer depends on, decoded */
+    time_t if_modified_since; /* -1: absent, or not a date */
+    struct http_range range;  /* kind HTTP_RANGE_NONE: absent */
+    struct http_text if_range; /* compared with Last-Modified (len 0: absent) */
     long long content_length; /* -1 when there was none */
     bool keep_alive;          /* may the connection carry another request? */
     size_t length;            /* bytes this request took (head and body) */
@@ -76,6 +91,19 @@ int http_parse_request(const char *buf, size_t len, size_t *scanned, struct http
 /* Decode %XX escapes of in[0..len) into out (size bytes, NUL-terminated);
  * 0, or -1 for a bad escape, a decoded NUL or control character, or no room. */
 int http_percent_decode(const char *in, size_t len, char *out, size_t size);
+
+/* The bytes of a file of size bytes that r asks for: HTTP_RANGE_OK with
+ * the first and last (inclusive), HTTP_RANGE_UNSATISFIABLE if it starts
+ * past the end, HTTP_RANGE_NONE (send the whole file) if r is none. */
+int http_range_clamp(const struct http_range *r, long long size,
+                     long long *first, long long *last);
+
+/* A Range header value decoded and clamped to size: the two above. */
+int http_parse_range(struct http_text value, long long size, long long *first,
+                     long long *last);
+
+/* Parse an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"); 0 or -1. */
+int http_parse_date(const char *text, size_t len, time_t *t);
 
 /* True if text equals the NUL-terminated word, ignoring ASCII case. */
 bool http_text_is(struct http_text text, const char *word);

@@ -223,10 +223,7 @@ static long long file_answer(struct out *o, const struct http_context *ctx,
                              const struct http_request *req, const struct http_file *f,
                              bool head_only, bool closing, struct http_reply *r, int *status)
 {
-    time_t since;
-    if (req->if_modified_since.len > 0 &&
-        http_parse_date(req->if_modified_since.p, req->if_modified_since.len, &since) == 0 &&
-        f->mtime <= since) {
+    if (req->if_modified_since >= 0 && f->mtime <= req->if_modified_since) {
         *status = 304;
         put_head(o, ctx, 304, NULL, -1, f->last_modified, NULL, closing);
         return 0;
@@ -236,11 +233,11 @@ static long long file_answer(struct out *o, const struct http_context *ctx,
     *status = 200;
     /* If-Range: the range holds only if the file is still the one the
      * client has part of (the same Last-Modified); else send it all. */
-    if (req->range.len > 0 &&
+    if (req->range.kind != HTTP_RANGE_NONE &&
         (req->if_range.len == 0 ||
          (req->if_range.len == strlen(f->last_modified) &&
           memcmp(req->if_range.p, f->last_modified, req->if_range.len) == 0))) {
-        int kind = http_parse_range(req->range, f->size, &first, &last);
+        int kind = http_range_clamp(&req->range, f->size, &first, &last);
         if (kind == HTTP_RANGE_UNSATISFIABLE) {
             *status = 416;
             snprintf(extra, sizeof extra, "Content-Range: bytes */%lld\r\n", f->size);
@@ -313,54 +310,4 @@ int http_respond(const struct http_context *ctx, const struct http_request *req,
     r->status = answered;
     r->body_len = head_only ? 0 : body;
     return 0;
-}
-
-/* --- ranges -------------------------------------------------------------- */
-
-/* Digits at *p (1 to 18 of them), advancing *p; -1 if none or too many. */
-static long long range_number(const char **p, const char *end)
-{
-    long long v = 0;
-    int n = 0;
-    for (; *p < end && **p >= '0' && **p <= '9'; (*p)++) {
-        if (++n > 18)
-            return -1; /* 10^18 bytes is more than any file: and no overflow */
-        v = v * 10 + (**p - '0');
-    }
-    return n == 0 ? -1 : v;
-}
-
-int http_parse_range(struct http_text value, long long size, long long *first, long long *last)
-{
-    const char *p = value.p, *end = value.p + value.len;
-    if (value.len < 7 || !http_text_is((struct http_text){p, 6}, "bytes=") ||
-        memchr(p, ',', value.len) != NULL)
-        return HTTP_RANGE_NONE; /* another unit, or several ranges: send it all */
-    p += 6;
-    if (*p == '-') { /* "-n": the last n bytes */
-        p++;
-        long long n = range_number(&p, end);
-        if (n < 0 || p != end)
-            return HTTP_RANGE_NONE;
-        if (n == 0 || size == 0)
-            return HTTP_RANGE_UNSATISFIABLE;
-        *first = n >= size ? 0 : size - n;
-        *last = size - 1;
-        return HTTP_RANGE_OK;
-    }
-    long long a = range_number(&p, end);
-    if (a < 0 || p == end || *p != '-')
-        return HTTP_RANGE_NONE;
-    p++;
-    long long b = size - 1;
-    if (p != end) { /* "a-b" rather than "a-" */
-        b = range_number(&p, end);
-        if (b < 0 || p != end || b < a)
-            return HTTP_RANGE_NONE;
-    }
-    if (a >= size)
-        return HTTP_RANGE_UNSATISFIABLE;
-    *first = a;
-    *last = b < size - 1 ? b : size - 1;
-    return HTTP_RANGE_OK;
 }

@@ -70,14 +70,4 @@ int http_respond(const struct http_context *ctx, const struct http_request *req,
 /* The reason phrase of a status ("Not Found"). */
 const char *http_reason(int status);
 
-/* What http_parse_range answers. */
-enum { HTTP_RANGE_NONE, HTTP_RANGE_OK, HTTP_RANGE_UNSATISFIABLE };
-
-/* A Range header value for a file of size bytes: HTTP_RANGE_OK with the
- * first and last byte (inclusive) for "bytes=a-b", "bytes=a-" and
- * "bytes=-n"; HTTP_RANGE_UNSATISFIABLE if it starts past the end;
- * HTTP_RANGE_NONE (send the whole file) for anything else, several
- * ranges included. */
-int http_parse_range(struct http_text value, long long size, long long *first, long long *last);
-
 #endif
