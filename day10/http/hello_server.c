@@ -31,8 +31,8 @@ int main(int argc, char *argv[])
     if (argc - optind > 1)
         die_usage(usage, "unexpected argument '%s'", argv[optind + 1]);
 
-    struct http_server *s = http_server_new(so.bind_addr, so.port,
-                                            argv[optind]); /* NULL: none */
+    struct http_server *s =
+        http_server_new(so.bind_addr, so.port, argv[optind]); /* NULL: none */
     if (s == NULL)
         return 1;
     int status = http_server_serve_forever(s);

@@ -1,4 +1,4 @@
-/* day10/http/http_api.h — HTTPServer v2.0's "class interface" (类接口封装).
+/* day10/http/http_api.h — HTTPServer v2.0's class interface (类接口封装)
  *
  * The course wraps its server in a class and starts it in two lines:
  *

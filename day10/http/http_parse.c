@@ -7,13 +7,13 @@
  */
 #include "day10/http/http_parse.h"
 
-#include <limits.h>
 #include <string.h>
 
 /* tchar in RFC 9110: the characters of a method or a header name. */
 static bool is_token_char(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') ||
            (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
 
@@ -55,7 +55,8 @@ int http_percent_decode(const char *in, size_t len, char *out, size_t size)
         if (c == '%') {
             if (len - i < 3)
                 return -1; /* "%" or "%4" at the end */
-            int h = hex_value((unsigned char)in[i + 1]), l = hex_value((unsigned char)in[i + 2]);
+            int h = hex_value((unsigned char)in[i + 1]),
+                l = hex_value((unsigned char)in[i + 2]);
             if (h < 0 || l < 0)
                 return -1;
             c = h * 16 + l;
@@ -103,7 +104,8 @@ static size_t find_head_end(const char *buf, size_t len, size_t from,
 
 /* The line starting at buf[at] (ending before end): its length without
  * CRLF or LF, and where the next line starts. -1 for a CR not before LF. */
-static int next_line(const char *buf, size_t at, size_t end, size_t *line_len, size_t *next)
+static int next_line(const char *buf, size_t at, size_t end, size_t *line_len,
+                     size_t *next)
 {
     const char *nl = memchr(buf + at, '\n', end - at);
     size_t stop = nl != NULL ? (size_t)(nl - buf) : end;
@@ -134,8 +136,10 @@ static bool is_known_method(struct http_text m)
 }
 
 /* The request line: METHOD SP TARGET SP HTTP/D.D; 0, 400 or 505. */
-static int parse_request_line(const char *line, size_t len, struct http_request *req,
-                              struct http_text *method, struct http_text *target)
+static int parse_request_line(const char *line, size_t len,
+                              struct http_request *req,
+                              struct http_text *method,
+                              struct http_text *target)
 {
     const char *sp1 = memchr(line, ' ', len);
     if (sp1 == NULL)
@@ -161,151 +165,13 @@ static int parse_request_line(const char *line, size_t len, struct http_request 
         if (c <= 0x20 || c >= 0x7f)
             return 400; /* controls, NUL, spaces and raw 8-bit bytes */
     }
-    if (vlen != 8 || memcmp(version, "HTTP/", 5) != 0 || version[5] < '0' || version[5] > '9' ||
-        version[6] != '.' || version[7] < '0' || version[7] > '9')
+    if (vlen != 8 || memcmp(version, "HTTP/", 5) != 0 || version[5] < '0' ||
+        version[5] > '9' || version[6] != '.' || version[7] < '0' ||
+        version[7] > '9')
         return 400;
     if (version[5] != '1' || (version[7] != '0' && version[7] != '1'))
         return 505;
     req->minor_version = version[7] - '0';
-    return 0;
-}
-
-/* Content-Length: digits only, no sign, no overflow; -1 if bad. */
-static long long parse_content_length(struct http_text v)
-{
-    if (v.len == 0 || v.len > 18)
-        return -1;
-    long long n = 0;
-    for (size_t i = 0; i < v.len; i++) {
-        if (v.p[i] < '0' || v.p[i] > '9')
-            return -1;
-        n = n * 10 + (v.p[i] - '0');
-    }
-    return n;
-}
-
-/* Walk a comma-separated Connection value for "close" and "keep-alive". */
-static void parse_connection(struct http_text v, bool *close, bool *keep_alive)
-{
-    size_t i = 0;
-    while (i < v.len) {
-        while (i < v.len && (v.p[i] == ' ' || v.p[i] == '\t' || v.p[i] == ','))
-            i++;
-        size_t start = i;
-        while (i < v.len && v.p[i] != ',' && v.p[i] != ' ' && v.p[i] != '\t')
-            i++;
-        struct http_text word = {v.p + start, i - start};
-        if (http_text_is(word, "close"))
-            *close = true;
-        else if (http_text_is(word, "keep-alive"))
-            *keep_alive = true;
-    }
-}
-
-/* Digits at *p, advancing *p; saturates at LLONG_MAX; -1 if none. */
-static long long range_number(const char **p, const char *end)
-{
-    long long v = 0;
-    const char *start = *p;
-    for (; *p < end && **p >= '0' && **p <= '9'; (*p)++) {
-        int d = **p - '0';
-        v = v > (LLONG_MAX - d) / 10 ? LLONG_MAX : v * 10 + d;
-    }
-    return *p == start ? -1 : v;
-}
-
-/* "bytes=a-b", "bytes=a-" or "bytes=-n" into *r; anything else (another
- * unit, several ranges, bad syntax) is HTTP_RANGE_NONE: send it all. */
-static void parse_range(struct http_text value, struct http_range *r)
-{
-    const char *p = value.p, *end = value.p + value.len;
-    r->kind = HTTP_RANGE_NONE;
-    if (value.len < 7 || !http_text_is((struct http_text){p, 6}, "bytes="))
-        return;
-    p += 6;
-    long long a = -1, b = LLONG_MAX;
-    bool suffix = *p == '-';
-    if (!suffix && (a = range_number(&p, end)) < 0)
-        return;
-    if (p == end || *p++ != '-' || (suffix && p == end))
-        return; /* also "bytes=-" */
-    if (p != end && ((b = range_number(&p, end)) < 0 || p != end))
-        return; /* also "1-2,4-5": several ranges */
-    if (!suffix && b < a)
-        return; /* "bytes=5-3" */
-    *r = (struct http_range){HTTP_RANGE_OK, a, b};
-}
-
-int http_range_clamp(const struct http_range *r, long long size,
-                     long long *first, long long *last)
-{
-    if (r->kind != HTTP_RANGE_OK)
-        return HTTP_RANGE_NONE;
-    if (r->first < 0) { /* the last r->last bytes */
-        if (r->last == 0 || size == 0)
-            return HTTP_RANGE_UNSATISFIABLE;
-        *first = r->last >= size ? 0 : size - r->last;
-        *last = size - 1;
-        return HTTP_RANGE_OK;
-    }
-    if (r->first >= size)
-        return HTTP_RANGE_UNSATISFIABLE;
-    *first = r->first;
-    *last = r->last < size - 1 ? r->last : size - 1; /* "to the end" */
-    return HTTP_RANGE_OK;
-}
-
-int http_parse_range(struct http_text value, long long size, long long *first,
-                     long long *last)
-{
-    struct http_range r;
-    parse_range(value, &r);
-    return http_range_clamp(&r, size, first, last);
-}
-
-static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
-static long long days_from_civil(long long y, int m, int d)
-{
-    y -= m <= 2;
-    long long era = (y >= 0 ? y : y - 399) / 400;
-    long long yoe = y - era * 400;
-    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-/* n decimal digits at p, or -1. */
-static int digits(const char *p, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9')
-            return -1;
-        v = v * 10 + (p[i] - '0');
-    }
-    return v;
-}
-
-int http_parse_date(const char *text, size_t len, time_t *t)
-{
-    /* "Sun, 06 Nov 1994 08:49:37 GMT": every field at a fixed place. */
-    if (len != sizeof "Sun, 06 Nov 1994 08:49:37 GMT" - 1 || text[3] != ',' || text[4] != ' ' || text[7] != ' ' ||
-        text[11] != ' ' || text[16] != ' ' || text[19] != ':' || text[22] != ':' ||
-        memcmp(text + 25, " GMT", 4) != 0)
-        return -1;
-    int month = -1;
-    for (int i = 0; i < 12; i++)
-        if (memcmp(text + 8, months[i], 3) == 0)
-            month = i + 1;
-    int day = digits(text + 5, 2), year = digits(text + 12, 4);
-    int hour = digits(text + 17, 2), min = digits(text + 20, 2), sec = digits(text + 23, 2);
-    if (month < 0 || day < 1 || day > 31 || year < 1970 || hour < 0 || hour > 23 || min < 0 ||
-        min > 59 || sec < 0 || sec > 60)
-        return -1;
-    *t = (time_t)(days_from_civil(year, month, day) * 86400 + hour * 3600LL + min * 60LL + sec);
     return 0;
 }
 
@@ -341,19 +207,19 @@ static int parse_header(const char *line, size_t len, struct http_request *req,
     if (http_text_is(name, "host")) {
         f->hosts++;
     } else if (http_text_is(name, "content-length")) {
-        long long n = parse_content_length(value);
+        long long n = http_parse_content_length(value);
         if (n < 0 || (req->content_length >= 0 && n != req->content_length))
             return 400; /* "-1", "1e3", "5, 6", two different lengths */
         req->content_length = n;
     } else if (http_text_is(name, "transfer-encoding")) {
         f->transfer_encoding = true;
     } else if (http_text_is(name, "connection")) {
-        parse_connection(value, &f->conn_close, &f->conn_keep);
+        http_parse_connection(value, &f->conn_close, &f->conn_keep);
     } else if (http_text_is(name, "if-modified-since")) {
         if (http_parse_date(value.p, value.len, &req->if_modified_since) < 0)
             req->if_modified_since = -1; /* not a date: as if absent */
     } else if (http_text_is(name, "range")) {
-        parse_range(value, &req->range);
+        http_parse_range_value(value, &req->range);
     } else if (http_text_is(name, "if-range")) {
         req->if_range = value;
     }
@@ -367,9 +233,11 @@ static int split_target(struct http_text target, struct http_request *req)
     const char *p = target.p, *end = target.p + target.len;
     if (p[0] != '/') {
         size_t skip = 0;
-        if (target.len >= 7 && http_text_is((struct http_text){p, 7}, "http://"))
+        if (target.len >= 7 &&
+            http_text_is((struct http_text){p, 7}, "http://"))
             skip = 7;
-        else if (target.len >= 8 && http_text_is((struct http_text){p, 8}, "https://"))
+        else if (target.len >= 8 &&
+                 http_text_is((struct http_text){p, 8}, "https://"))
             skip = 8;
         if (skip == 0)
             return 400; /* "*", "index.html", "host:80" */
@@ -390,7 +258,8 @@ static int split_target(struct http_text target, struct http_request *req)
     return 0;
 }
 
-int http_parse_request(const char *buf, size_t len, size_t *scanned, struct http_request *req)
+int http_parse_request(const char *buf, size_t len, size_t *scanned,
+                       struct http_request *req)
 {
     memset(req, 0, offsetof(struct http_request, path));
     req->path[0] = '\0';
@@ -412,10 +281,13 @@ int http_parse_request(const char *buf, size_t len, size_t *scanned, struct http
     if (head_end == 0) {
         /* Not complete: but refuse as soon as a limit is crossed. */
         if (nl == NULL)
-            return len - start > HTTP_MAX_REQUEST_LINE + 1 ? 414 : HTTP_INCOMPLETE;
+            return len - start > HTTP_MAX_REQUEST_LINE + 1 ? 414
+                                                           : HTTP_INCOMPLETE;
         if ((size_t)(nl - (buf + start)) > HTTP_MAX_REQUEST_LINE + 1)
             return 414;
-        return len - (size_t)(nl + 1 - buf) > HTTP_MAX_HEADER_BYTES ? 431 : HTTP_INCOMPLETE;
+        return len - (size_t)(nl + 1 - buf) > HTTP_MAX_HEADER_BYTES
+                   ? 431
+                   : HTTP_INCOMPLETE;
     }
     req->length = head_end;
 
@@ -427,7 +299,8 @@ int http_parse_request(const char *buf, size_t len, size_t *scanned, struct http
     req->line.p = buf + start;
     req->line.len = line_len;
     struct http_text method, target;
-    int status = parse_request_line(buf + start, line_len, req, &method, &target);
+    int status =
+        parse_request_line(buf + start, line_len, req, &method, &target);
     if (status != 0)
         return status;
     if (head_end - next > HTTP_MAX_HEADER_BYTES + 2)
@@ -453,8 +326,8 @@ int http_parse_request(const char *buf, size_t len, size_t *scanned, struct http
 
     /* From here on the request is framed, unless a body gets in the way. */
     bool has_body = flags.transfer_encoding || req->content_length > 0;
-    req->keep_alive =
-        !has_body && !flags.conn_close && (req->minor_version == 1 || flags.conn_keep);
+    req->keep_alive = !has_body && !flags.conn_close &&
+                      (req->minor_version == 1 || flags.conn_keep);
     if (text_equals(method, "GET"))
         req->method = HTTP_GET;
     else if (text_equals(method, "HEAD"))
@@ -474,12 +347,14 @@ int http_parse_request(const char *buf, size_t len, size_t *scanned, struct http
         if (len - head_end < (size_t)req->content_length)
             return HTTP_INCOMPLETE;
         req->length = head_end + (size_t)req->content_length;
-        req->keep_alive = !flags.conn_close && (req->minor_version == 1 || flags.conn_keep);
+        req->keep_alive =
+            !flags.conn_close && (req->minor_version == 1 || flags.conn_keep);
     }
 
     /* The path: query and fragment cut off, then %XX decoded once. */
     if (split_target(target, req) != 0 ||
-        http_percent_decode(req->raw_path.p, req->raw_path.len, req->path, sizeof req->path) != 0) {
+        http_percent_decode(req->raw_path.p, req->raw_path.len, req->path,
+                            sizeof req->path) != 0) {
         req->keep_alive = false;
         return 400;
     }

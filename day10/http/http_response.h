@@ -64,8 +64,8 @@ void http_reply_reset(struct http_reply *r);
 /* Append the answer to req, which http_parse_request returned status for,
  * to r. Returns 0, or -1 if it does not fit in r's free space (r is then
  * unchanged: send what is there and call again). */
-int http_respond(const struct http_context *ctx, const struct http_request *req, int status,
-                 struct http_reply *r);
+int http_respond(const struct http_context *ctx, const struct http_request *req,
+                 int status, struct http_reply *r);
 
 /* The reason phrase of a status ("Not Found"). */
 const char *http_reason(int status);

@@ -1,8 +1,8 @@
 /* day10/http/http_server.c — HTTPServer v2.0 / HTTP 服务器 v2.0
  *
- * The course's web server (接收浏览器请求, 解析请求, 以 HTTP 响应格式返回;
- * 升级点: IO 并发, 类接口封装, 非网页请求) as day10/epoll_server.c with HTTP
- * in place of the echo: the same run(), watch(s, c, op), accept_clients(),
+ * The course's web server (接收请求, 解析请求, 返回 HTTP 响应;
+ * 升级点: IO 并发, 类接口封装) as day10/epoll_server.c with HTTP in
+ * place of the echo: the same run(), watch(s, c, op), accept_clients(),
  * serve(), add_conn() and close_conn(), so `diff day10/epoll_server.c
  * day10/http/http_server.c` shows what a web server adds. A request flows
  * one way: read here, http_parse.c, http_response.c, http_file.c (with
