@@ -3,8 +3,8 @@
  *
  * The course's epoll_server registered its clients with EPOLLIN | EPOLLET
  * and never read them, so "你有新的IO需要处理哦" (new IO to handle)
- * was printed once, not forever. Here the same experiment is made exact, with
- * no network and no timing: two epoll instances watch one end of a
+ * was printed once, not forever. Here the same experiment is made exact,
+ * with no network and no timing: two epoll instances watch one end of a
  * socketpair, one level-triggered (EPOLLIN, the default; select and poll
  * work this way too), one edge-triggered (EPOLLIN | EPOLLET). Data arrives,
  * and we call epoll_wait (timeout 0: just look) several times on each:
@@ -15,8 +15,8 @@
  *    reported until more data comes. That is why an edge-triggered server
  *    must read until EAGAIN each time: what it leaves has no event to come.
  *
- * Run it:   ./build/day10/epoll_et [-n CALLS]        (CALLS per step, default
- * 3) Watch:    the "level" column says EPOLLIN on every call while data waits;
+ * Run it:   ./build/day10/epoll_et [-n CALLS]   (CALLS per step, default 3)
+ * Watch:    the "level" column says EPOLLIN on every call while data waits;
  *           the "edge" column only on the first call after each arrival.
  * See also: epoll_server.c -e (an edge-triggered server), bitops.c.
  */
@@ -153,8 +153,8 @@ int main(int argc, char *argv[])
     printf("nothing is waiting now:\n");
     watch(level_fd, edge_fd, (int)calls);
 
-    printf("\nlevel-triggered reported the socket %d times, edge-triggered %d "
-           "times\n",
+    printf("\nlevel-triggered reported the socket %d times, "
+           "edge-triggered %d times\n",
            level_reports, edge_reports);
     close(level_fd);
     close(edge_fd);
