@@ -14,6 +14,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,8 +29,10 @@
 #include "common/io.h"
 #include "common/net.h"
 #include "common/options.h"
+#include "common/hold.h"
 #include "common/procfs.h"
 #include "common/signals.h"
+#include "common/status.h"
 #include "tests/harness.h"
 
 /* --- helpers ------------------------------------------------------------- */
@@ -1091,6 +1094,80 @@ static void test_same_host_and_endpoint(void **state)
     assert_false(net_same_host(UN, UN)); /* not an IP address at all */
 }
 
+/* Wait statuses in words, from real children: exit codes and signals. */
+static void test_status_describe(void **state)
+{
+    (void)state;
+    char text[64];
+    static const struct {
+        int code, signo;
+        const char *want;
+    } cases[] = {
+        {0, 0, "exited with status 0"},   {3, 0, "exited with status 3"},
+        {0, SIGPIPE, "killed by SIGPIPE"}, {0, SIGKILL, "killed by SIGKILL"},
+        {0, SIGTERM, "killed by SIGTERM"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            if (cases[i].signo != 0) {
+                signal(cases[i].signo, SIG_DFL);
+                raise(cases[i].signo);
+            }
+            _exit(cases[i].code);
+        }
+        int status;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_string_equal(status_describe(status, text, sizeof text), cases[i].want);
+    }
+    /* A status cut short stays a NUL-terminated string. */
+    assert_string_equal(status_describe(0, text, 7), "exited");
+}
+
+/* hold_for_enter: the message first, then it returns at Enter (not
+ * before) and at the end of input. */
+static void test_hold_for_enter(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 2; round++) {
+        int in[2], out[2];
+        assert_int_equal(pipe(in), 0);
+        assert_int_equal(pipe(out), 0);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            dup2(in[0], STDIN_FILENO);
+            dup2(out[1], STDOUT_FILENO);
+            close(in[0]), close(in[1]), close(out[0]), close(out[1]);
+            hold_for_enter("holding %d\n", 42);
+            _exit(0);
+        }
+        close(out[1]);
+        char text[32] = "";
+        assert_int_equal(read(out[0], text, sizeof text - 1), 11);
+        assert_string_equal(text, "holding 42\n");
+        if (round == 0) { /* no Enter yet: read, and still holding */
+            assert_int_equal(write(in[1], "ab", 2), 2);
+            int left = 1;
+            for (int i = 0; i < 5000 && left > 0; i++) {
+                assert_int_equal(ioctl(in[0], FIONREAD, &left), 0);
+                usleep(1000);
+            }
+            assert_int_equal(left, 0);
+            assert_true(wait_until(is_sleeping, &pid, 5));
+            assert_int_equal(write(in[1], "c\n", 2), 2);
+        }
+        close(in[0]);
+        close(in[1]); /* round 1: the end of input alone */
+        assert_true(wait_until(is_zombie, &pid, 5));
+        int status;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        close(out[0]);
+    }
+}
+
 static void test_procfs(void **state)
 {
     (void)state;
@@ -1115,6 +1192,9 @@ static void test_procfs(void **state)
     assert_int_equal(procfs_ppid(pid), getpid());
     assert_int_equal(procfs_comm(pid, comm, sizeof comm), 0);
     assert_string_equal(comm, "a) b (c");
+    /* waiting for a state: the one seen, or the last one at the bound */
+    assert_int_equal(procfs_wait_state(pid, 'S', 5000), 'S');
+    assert_int_equal(procfs_wait_state(pid, 'T', 20), 'S');
     pid_t kids[8];
     int n = procfs_children(getpid(), kids, 8);
     assert_int_equal(n, 1);
@@ -1122,10 +1202,12 @@ static void test_procfs(void **state)
     assert_int_equal(procfs_count_zombies(getpid()), 0);
 
     close(go[1]); /* the child exits; unreaped, it is a zombie */
+    assert_int_equal(procfs_wait_state(pid, 'Z', 5000), 'Z');
     assert_true(wait_until(is_zombie, &pid, 5));
     assert_int_equal(procfs_count_zombies(getpid()), 1);
     assert_int_equal(waitpid(pid, NULL, 0), pid);
     assert_int_equal(procfs_state(pid), 0); /* reaped: gone */
+    assert_int_equal(procfs_wait_state(pid, 'Z', 5000), 0);
     assert_int_equal(procfs_ppid(pid), -1);
     assert_int_equal(procfs_children(getpid(), kids, 8), 0);
 }
@@ -1176,7 +1258,9 @@ int main(void)
         cmocka_unit_test(test_sig_catch_stop_interrupts_blocking_calls),
         cmocka_unit_test(test_sig_stop_shutdown_wakes_accept),
         cmocka_unit_test(test_clock),
+        cmocka_unit_test(test_status_describe),
         cmocka_unit_test(test_procfs),
+        cmocka_unit_test(test_hold_for_enter),
     };
     /* Not harness_group_setup: the procfs test counts this process's
      * children, which must not include re-parented orphans. */
