@@ -10,8 +10,8 @@
  * kernel keeps the list and puts an fd on its ready list when it becomes
  * ready, so epoll_wait costs what is READY, not what is watched.
  *
- * Run it:   ./build/day10/epoll_server [-b ADDR] [-p PORT] [-e] [-v]  (port
- * 9005)
+ * Run it:   ./build/day10/epoll_server [-b ADDR] [-p PORT] [-e] [-v]
+ *           (port 9005)
  *           ./build/day9/echo_client -p 9005 -c 1000 -n 10 -s 100
  * Watch:    -e: edge-triggered (EPOLLET). Level-triggered (the default, as
  *           select and poll) reports an fd on every call while it is ready;
@@ -46,9 +46,8 @@ enum {
 
 struct server {
     int listen_fd;
-    int spare_fd; /* kept open for EMFILE: see common/fds.h */
-    struct echo_conn *
-        *conns;   /* the course's fdmap: conns[fd], NULL if no client */
+    int spare_fd;             /* kept open for EMFILE: see common/fds.h */
+    struct echo_conn **conns; /* the fdmap: conns[fd], NULL if none */
     int max_fds;  /* size of conns: a client with a higher fd is refused */
     int fd_end;   /* one past the highest fd ever used */
     int epoll_fd; /* the kernel's interest list and ready list */
@@ -143,12 +142,13 @@ static void add_conn(struct server *s, struct echo_conn *c)
  * until accept says EAGAIN: none left. */
 static void accept_clients(struct server *s)
 {
-    struct echo_conn *c;
-    int got;
-    while ((got = echo_accept(s->listen_fd, &s->spare_fd, s->max_fds, &c)) >=
-           0) {
+    for (;;) {
+        struct echo_conn *c;
+        int got = echo_accept(s->listen_fd, &s->spare_fd, s->max_fds, &c);
+        if (got < 0)
+            return; /* none waiting now */
         if (got == 0)
-            continue; /* one refused: see echo_conn.h */
+            continue; /* one refused: see common/echo_conn.h */
         if (c->fd >= s->fd_end)
             s->fd_end = c->fd + 1;
         add_conn(s, c);

@@ -43,9 +43,8 @@ enum {
 
 struct server {
     int listen_fd;
-    int spare_fd; /* kept open for EMFILE: see common/fds.h */
-    struct echo_conn *
-        *conns;  /* the course's fdmap: conns[fd], NULL if no client */
+    int spare_fd;             /* kept open for EMFILE: see common/fds.h */
+    struct echo_conn **conns; /* the fdmap: conns[fd], NULL if none */
     int max_fds; /* size of conns: a client with a higher fd is refused */
     int fd_end;  /* one past the highest fd ever used */
     struct pollfd *pfds; /* what poll() watches: rebuilt every turn */
@@ -115,12 +114,13 @@ static void add_conn(struct server *s, struct echo_conn *c)
  * until accept says EAGAIN: none left. */
 static void accept_clients(struct server *s)
 {
-    struct echo_conn *c;
-    int got;
-    while ((got = echo_accept(s->listen_fd, &s->spare_fd, s->max_fds, &c)) >=
-           0) {
+    for (;;) {
+        struct echo_conn *c;
+        int got = echo_accept(s->listen_fd, &s->spare_fd, s->max_fds, &c);
+        if (got < 0)
+            return; /* none waiting now */
         if (got == 0)
-            continue; /* one refused: see echo_conn.h */
+            continue; /* one refused: see common/echo_conn.h */
         if (c->fd >= s->fd_end)
             s->fd_end = c->fd + 1;
         add_conn(s, c);
