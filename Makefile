@@ -108,6 +108,14 @@ $(call folder_lib,$(1)): $(patsubst %.c,$(BUILD)/%.o,$(filter $(1)%,$(MODULE_SRC
 endef
 $(foreach d,$(MODULE_FOLDERS),$(eval $(call folder_lib_rule,$d)))
 
+# day10/http/http_server.c is a program and, with its main() renamed, a
+# module of libhttp.a too: its "class" (http_api.h) serves hello_server.
+$(BUILD)/day10/http/http_server_class.o: day10/http/http_server.c
+	@mkdir -p $(@D)
+	$(COMPILE) -Dmain=http_server_main -c $< -o $@
+$(call folder_lib,day10/http/): $(BUILD)/day10/http/http_server_class.o
+-include $(BUILD)/day10/http/http_server_class.d
+
 $(LESSON_BIN): $(BUILD)/%: $(BUILD)/%.o $(LIBCOMMON)
 	$(LINK) $^ $(LDLIBS) -o $@
 

@@ -1,4 +1,5 @@
-/* day10/bitops.c — @@扩展: 位运算 / bit operations, and the event masks built with them
+/* day10/bitops.c — @@扩展: 位运算 / bit operations
+ * (and the event masks built with them)
  *
  * Part 1, the course's worked example: 14 and 19 in binary, under
  * & (and: 1 only where both are 1), | (or: 1 where either is 1),
@@ -51,13 +52,16 @@ static int bits_in(unsigned long value)
     return n;
 }
 
-static void show(const char *what, unsigned long value, int width, const char *why)
+static void show(const char *what, unsigned long value, int width,
+                 const char *why)
 {
     char text[65];
     if (why[0] != '\0')
-        printf("  %-12s = %*s = %-9lu %s\n", what, width, binary(value, width, text), value, why);
+        printf("  %-12s = %*s = %-9lu %s\n", what, width,
+               binary(value, width, text), value, why);
     else
-        printf("  %-12s = %*s = %lu\n", what, width, binary(value, width, text), value);
+        printf("  %-12s = %*s = %lu\n", what, width, binary(value, width, text),
+               value);
 }
 
 /* Part 1: the five operators on a and b. */
@@ -137,10 +141,11 @@ static void event_masks(void)
     close(fds[0]);
 }
 
-static const char usage[] = "usage: bitops [A B [SHIFT]]\n"
-                            "  the bit operators on A and B (default 14 19, the course's example;\n"
-                            "  0..16777216), shifts by SHIFT (default 2, 0..7), then poll's masks\n"
-                            "  -h  show this help\n";
+static const char usage[] =
+    "usage: bitops [A B [SHIFT]]\n"
+    "  the bit operators on A and B (default 14 19, the course's example;\n"
+    "  0..16777216), shifts by SHIFT (default 2, 0..7), then poll's masks\n"
+    "  -h  show this help\n";
 
 int main(int argc, char *argv[])
 {

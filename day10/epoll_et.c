@@ -1,9 +1,10 @@
-/* day10/epoll_et.c — epoll 边缘触发 vs 水平触发 / edge- vs level-triggered epoll
+/* day10/epoll_et.c — epoll 边缘触发 vs 水平触发 /
+ * edge- vs level-triggered epoll
  *
  * The course's epoll_server registered its clients with EPOLLIN | EPOLLET
- * and never read them, so "你有新的IO需要处理哦" (new IO to handle) was
- * printed once, not forever. Here the same experiment is made exact, with
- * no network and no timing: two epoll instances watch one end of a
+ * and never read them, so "你有新的IO需要处理哦" (new IO to handle)
+ * was printed once, not forever. Here the same experiment is made exact,
+ * with no network and no timing: two epoll instances watch one end of a
  * socketpair, one level-triggered (EPOLLIN, the default; select and poll
  * work this way too), one edge-triggered (EPOLLIN | EPOLLET). Data arrives,
  * and we call epoll_wait (timeout 0: just look) several times on each:
@@ -14,7 +15,7 @@
  *    reported until more data comes. That is why an edge-triggered server
  *    must read until EAGAIN each time: what it leaves has no event to come.
  *
- * Run it:   ./build/day10/epoll_et [-n CALLS]        (CALLS per step, default 3)
+ * Run it:   ./build/day10/epoll_et [-n CALLS]   (CALLS per step, default 3)
  * Watch:    the "level" column says EPOLLIN on every call while data waits;
  *           the "edge" column only on the first call after each arrival.
  * See also: epoll_server.c -e (an edge-triggered server), bitops.c.
@@ -53,7 +54,8 @@ static void watch(int level_fd, int edge_fd, int calls)
         uint32_t level = look(level_fd), edge = look(edge_fd);
         level_reports += level != 0;
         edge_reports += edge != 0;
-        printf("  epoll_wait #%d:  level: %-8s edge: %s\n", i, (level & EPOLLIN) ? "EPOLLIN" : "-",
+        printf("  epoll_wait #%d:  level: %-8s edge: %s\n", i,
+               (level & EPOLLIN) ? "EPOLLIN" : "-",
                (edge & EPOLLIN) ? "EPOLLIN" : "-");
     }
 }
@@ -75,7 +77,8 @@ static void consume(int fd, size_t len)
         if (len != 0 || got == want)
             break;
     }
-    printf("we read %zu bytes %s%s\n", got, show_bytes(text, sizeof text, buf, got),
+    printf("we read %zu bytes %s%s\n", got,
+           show_bytes(text, sizeof text, buf, got),
            len == 0 ? " (until read said EAGAIN)" : "");
 }
 
@@ -86,10 +89,11 @@ static void send_text(int fd, const char *text)
     printf("the peer writes %zu bytes \"%s\"\n", strlen(text), text);
 }
 
-static const char usage[] = "usage: epoll_et [-n CALLS]\n"
-                            "  level- vs edge-triggered epoll on a socketpair, step by step\n"
-                            "  -n CALLS  epoll_wait calls per step (default 3, 1..100)\n"
-                            "  -h        show this help\n";
+static const char usage[] =
+    "usage: epoll_et [-n CALLS]\n"
+    "  level- vs edge-triggered epoll on a socketpair, step by step\n"
+    "  -n CALLS  epoll_wait calls per step (default 3, 1..100)\n"
+    "  -h        show this help\n";
 
 int main(int argc, char *argv[])
 {
@@ -100,7 +104,8 @@ int main(int argc, char *argv[])
         switch (opt) {
         case 'n':
             if (parse_long(optarg, 1, MAX_CALLS, &calls) < 0)
-                die_usage(usage, "bad -n '%s': expected 1 to %d", optarg, MAX_CALLS);
+                die_usage(usage, "bad -n '%s': expected 1 to %d", optarg,
+                          MAX_CALLS);
             break;
         case 'h': print_usage_and_exit(usage);
         default: die_usage(usage, NULL);
@@ -114,11 +119,13 @@ int main(int argc, char *argv[])
         die_errno("socketpair");
     if (net_set_nonblocking(sv[0], true) < 0)
         die("%s", net_error());
-    int level_fd = epoll_create1(EPOLL_CLOEXEC), edge_fd = epoll_create1(EPOLL_CLOEXEC);
+    int level_fd = epoll_create1(EPOLL_CLOEXEC),
+        edge_fd = epoll_create1(EPOLL_CLOEXEC);
     if (level_fd < 0 || edge_fd < 0)
         die_errno("epoll_create1");
     struct epoll_event level_ev = {.events = EPOLLIN, .data.fd = sv[0]};
-    struct epoll_event edge_ev = {.events = EPOLLIN | EPOLLET, .data.fd = sv[0]};
+    struct epoll_event edge_ev = {.events = EPOLLIN | EPOLLET,
+                                  .data.fd = sv[0]};
     if (epoll_ctl(level_fd, EPOLL_CTL_ADD, sv[0], &level_ev) < 0 ||
         epoll_ctl(edge_fd, EPOLL_CTL_ADD, sv[0], &edge_ev) < 0)
         die_errno("epoll_ctl");
@@ -146,7 +153,8 @@ int main(int argc, char *argv[])
     printf("nothing is waiting now:\n");
     watch(level_fd, edge_fd, (int)calls);
 
-    printf("\nlevel-triggered reported the socket %d times, edge-triggered %d times\n",
+    printf("\nlevel-triggered reported the socket %d times, "
+           "edge-triggered %d times\n",
            level_reports, edge_reports);
     close(level_fd);
     close(edge_fd);

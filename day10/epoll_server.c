@@ -1,4 +1,5 @@
-/* day10/epoll_server.c — IO多路复用: epoll方法 / many clients, one thread, epoll
+/* day10/epoll_server.c — IO多路复用: epoll方法 /
+ * many clients, one thread, epoll
  *
  * The same echo server as select_server.c and poll_server.c, with epoll in
  * place of select/poll: diff the files to see the only part that changes.
@@ -9,14 +10,15 @@
  * kernel keeps the list and puts an fd on its ready list when it becomes
  * ready, so epoll_wait costs what is READY, not what is watched.
  *
- * Run it:   ./build/day10/epoll_server [-b ADDR] [-p PORT] [-e] [-v]  (port 9005)
+ * Run it:   ./build/day10/epoll_server [-b ADDR] [-p PORT] [-e] [-v]
+ *           (port 9005)
  *           ./build/day9/echo_client -p 9005 -c 1000 -n 10 -s 100
  * Watch:    -e: edge-triggered (EPOLLET). Level-triggered (the default, as
  *           select and poll) reports an fd on every call while it is ready;
  *           edge-triggered reports it once per change, so each event must be
  *           handled until EAGAIN (accept until EAGAIN, read and write until
  *           EAGAIN), or data is left waiting with no event to come for it
- *           (serve() stops early to be fair, and watch() then re-arms).
+ *           (echo_serve() stops early to be fair, and watch() then re-arms).
  *           day10/epoll_et.c shows the difference on its own.
  * See also: select_server.c, poll_server.c (the same server), epoll_et.c.
  */
@@ -30,59 +32,30 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/echo_conn.h"
 #include "common/errors.h"
 #include "common/fds.h"
 #include "common/net.h"
 #include "common/options.h"
-#include "common/show.h"
 #include "common/signals.h"
 
 enum {
     DEFAULT_PORT = 9005,
-    CONN_BUFSIZE = 16384, /* the most unsent bytes kept for one client */
-    TURN_ROUNDS = 8,      /* at most this many reads and writes per client per turn */
-    MAX_EVENTS = 256,     /* ready fds taken per epoll_wait */
-};
-
-#define BUSY_NO_FDS "epoll_server: busy: out of file descriptors, try again later\n"
-#define BUSY_FULL   "epoll_server: busy: too many clients\n"
-
-/* One client, and the bytes read from it that are not yet sent back. */
-struct conn {
-    int fd;
-    bool eof;          /* the client closed its sending side */
-    size_t start, end; /* buf[start, end) is read but not yet sent back */
-    long long echoed;
-    uint32_t watching; /* the events registered with epoll_ctl */
-    bool unfinished;   /* serve() ended its turn before EAGAIN */
-    char peer[NET_ADDRSTRLEN];
-    char buf[CONN_BUFSIZE];
+    MAX_EVENTS = 256, /* ready fds taken per epoll_wait */
 };
 
 struct server {
     int listen_fd;
-    int spare_fd;        /* kept open for EMFILE: see common/fds.h */
-    struct conn **conns; /* the course's fdmap: conns[fd], NULL if no client */
-    int max_fds;         /* size of conns: a client with a higher fd is refused */
-    int fd_end;          /* one past the highest fd ever used */
-    int epoll_fd;        /* the kernel's interest list and ready list */
-    bool edge;           /* -e: edge-triggered (EPOLLET) */
-    bool verbose;        /* -v: print every message */
+    int spare_fd;             /* kept open for EMFILE: see common/fds.h */
+    struct echo_conn **conns; /* the fdmap: conns[fd], NULL if none */
+    int max_fds;  /* size of conns: a client with a higher fd is refused */
+    int fd_end;   /* one past the highest fd ever used */
+    int epoll_fd; /* the kernel's interest list and ready list */
+    bool edge;    /* -e: edge-triggered (EPOLLET) */
+    bool verbose; /* -v: print every message */
 };
 
-/* Read from this client only while there is room to keep its echo. */
-static bool wants_read(const struct conn *c)
-{
-    return !c->eof && c->end < CONN_BUFSIZE;
-}
-
-/* Write to this client only while there is something to send back. */
-static bool wants_write(const struct conn *c)
-{
-    return c->start < c->end;
-}
-
-static void close_conn(struct server *s, struct conn *c);
+static void close_conn(struct server *s, struct echo_conn *c);
 
 /* ------------------------------------------------------------------------
  * The event loop: the part that changes between select, poll and epoll.
@@ -91,25 +64,25 @@ static void close_conn(struct server *s, struct conn *c);
  * passed in per call. We tell the kernel only when what we want changes.
  */
 static void accept_clients(struct server *s);
-static bool serve(struct server *s, struct conn *c);
 
 /* The events to register for c. Level-triggered: only what we want now
  * (asking for EPOLLOUT while there is nothing to send would wake us up at
  * once, every time). Edge-triggered: both, once; an event comes only when
- * the socket's state changes, and serve() works until EAGAIN each time. */
-static uint32_t events_for(const struct server *s, const struct conn *c)
+ * the socket's state changes, and echo_serve() works until EAGAIN each time. */
+static uint32_t events_for(const struct server *s, const struct echo_conn *c)
 {
     if (s->edge)
         return EPOLLIN | EPOLLOUT | EPOLLET;
-    return (wants_read(c) ? EPOLLIN : 0) | (wants_write(c) ? EPOLLOUT : 0);
+    return (echo_wants_read(c) ? EPOLLIN : 0) |
+           (echo_wants_write(c) ? EPOLLOUT : 0);
 }
 
 /* Register c (op EPOLL_CTL_ADD) or change what we want (EPOLL_CTL_MOD). */
-static bool watch(struct server *s, struct conn *c, int op)
+static bool watch(struct server *s, struct echo_conn *c, int op)
 {
     struct epoll_event ev = {.events = events_for(s, c), .data.fd = c->fd};
     /* EPOLL_CTL_MOD also checks the fd again and, if it is ready, puts it
-     * back on the ready list: how an edge-triggered fd that serve() left
+     * back on the ready list: how an edge-triggered fd that echo_serve() left
      * unfinished is reported again without a new edge. */
     bool rearm = s->edge && c->unfinished;
     c->unfinished = false;
@@ -140,17 +113,18 @@ static void run(struct server *s)
                 accept_clients(s);
                 continue;
             }
-            struct conn *c = s->conns[fd];
+            struct echo_conn *c = s->conns[fd];
             if (c == NULL)
                 continue;
-            if (!serve(s, c) || !watch(s, c, EPOLL_CTL_MOD))
-                close_conn(s, c); /* close() also takes it off the interest list */
+            if (!echo_serve(c, s->verbose) || !watch(s, c, EPOLL_CTL_MOD))
+                close_conn(s,
+                           c); /* close() also takes it off the interest list */
         }
     }
 }
 
 /* A new client: remember it, and register it with the kernel once. */
-static void add_conn(struct server *s, struct conn *c)
+static void add_conn(struct server *s, struct echo_conn *c)
 {
     s->conns[c->fd] = c;
     if (!watch(s, c, EPOLL_CTL_ADD))
@@ -158,7 +132,10 @@ static void add_conn(struct server *s, struct conn *c)
 }
 
 /* ------------------------------------------------------------------------
- * Serving clients: the same in the three servers.
+ * Serving clients: the same in the three servers, so it is in
+ * common/echo_conn.c: echo_accept, echo_serve (echo until EAGAIN, or
+ * ECHO_TURN_ROUNDS reads and writes: then it is the others' turn),
+ * echo_close.
  */
 
 /* Accept every client waiting on the (non-blocking) listening socket,
@@ -166,115 +143,34 @@ static void add_conn(struct server *s, struct conn *c)
 static void accept_clients(struct server *s)
 {
     for (;;) {
-        struct sockaddr_storage addr;
-        socklen_t len = sizeof addr;
-        int fd = accept(s->listen_fd, (struct sockaddr *)&addr, &len);
-        if (fd < 0) {
-            if (errno == EMFILE || errno == ENFILE) { /* no fd left: refuse, don't spin */
-                if (fd_spare_refuse(&s->spare_fd, s->listen_fd, BUSY_NO_FDS) == 1) {
-                    printf("refused a client: out of file descriptors\n");
-                    continue;
-                }
-                return;
-            }
-            if (errno == EINTR || errno == ECONNABORTED)
-                continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK && !sig_stop_requested)
-                warn_errno("accept");
-            return;
-        }
-        char peer[NET_ADDRSTRLEN];
-        if (net_format_addr((struct sockaddr *)&addr, len, peer, sizeof peer) < 0)
-            snprintf(peer, sizeof peer, "(unknown)");
-        if (fd >= s->max_fds) {
-            printf("refused %s: fd %d is beyond the %d this server can watch\n", peer, fd,
-                   s->max_fds);
-            (void)send(fd, BUSY_FULL, strlen(BUSY_FULL), MSG_NOSIGNAL);
-            close(fd);
-            continue;
-        }
-        struct conn *c = calloc(1, sizeof *c);
-        if (c == NULL || net_set_nonblocking(fd, true) < 0) {
-            warn_msg("cannot take %s: %s", peer, c == NULL ? "out of memory" : net_error());
-            free(c);
-            close(fd);
-            continue;
-        }
-        c->fd = fd;
-        snprintf(c->peer, sizeof c->peer, "%s", peer);
-        if (fd >= s->fd_end)
-            s->fd_end = fd + 1;
-        printf("connect from %s\n", c->peer);
+        struct echo_conn *c;
+        int got = echo_accept(s->listen_fd, &s->spare_fd, s->max_fds, &c);
+        if (got < 0)
+            return; /* none waiting now */
+        if (got == 0)
+            continue; /* one refused: see common/echo_conn.h */
+        if (c->fd >= s->fd_end)
+            s->fd_end = c->fd + 1;
         add_conn(s, c);
     }
 }
 
-/* Echo as much as can be done now without blocking: read while there is
- * room, write while there is something to send, until the socket says
- * EAGAIN both ways, or TURN_ROUNDS times: a client that sends and reads
- * as fast as we echo never runs dry, and must not keep the others waiting.
- * Level-triggered, epoll_wait reports the fd again while it is ready;
- * edge-triggered it would not (no new edge), so watch() re-arms it.
- * Returns false when this client is done. */
-static bool serve(struct server *s, struct conn *c)
+static void close_conn(struct server *s, struct echo_conn *c)
 {
-    for (int round = 0; round < TURN_ROUNDS; round++) {
-        bool progress = false;
-        if (wants_read(c)) {
-            ssize_t n = read(c->fd, c->buf + c->end, CONN_BUFSIZE - c->end);
-            if (n > 0) {
-                if (s->verbose) {
-                    char text[SHOW_BUFSIZE];
-                    printf("%s: %zd bytes %s\n", c->peer, n,
-                           show_bytes(text, sizeof text, c->buf + c->end, (size_t)n));
-                }
-                c->end += (size_t)n;
-                progress = true;
-            } else if (n == 0) {
-                c->eof = true; /* send back what is left, then close */
-                progress = true;
-            } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                return false; /* e.g. ECONNRESET: the client is gone */
-            }
-        }
-        if (wants_write(c)) {
-            ssize_t n = write(c->fd, c->buf + c->start, c->end - c->start);
-            if (n > 0) {
-                c->start += (size_t)n;
-                c->echoed += n;
-                progress = true;
-            } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                return false; /* e.g. EPIPE: the client is gone */
-            }
-        }
-        if (c->start == c->end)
-            c->start = c->end = 0; /* all sent: the whole buffer is free */
-        if (c->eof && !wants_write(c))
-            return false;
-        if (!progress)
-            return true; /* EAGAIN both ways: wait for the next event */
-    }
-    c->unfinished = true; /* our turn is over, maybe not the work */
-    return true;
-}
-
-static void close_conn(struct server *s, struct conn *c)
-{
-    printf("closed %s (%lld bytes echoed)\n", c->peer, c->echoed);
     s->conns[c->fd] = NULL;
-    close(c->fd);
-    free(c);
+    echo_close(c);
 }
 
 /* ------------------------------------------------------------------------ */
 
-static const char usage[] = "usage: epoll_server [-b ADDR] [-p PORT] [-e] [-v] [-h]\n"
-                            "  an echo server: one thread, epoll over all clients\n"
-                            "  -b ADDR  bind address (default 127.0.0.1)\n"
-                            "  -p PORT  port (default 9005; 0: any free port)\n"
-                            "  -e       edge-triggered (EPOLLET); default: level-triggered\n"
-                            "  -v       print every message received\n"
-                            "  -h       show this help\n";
+static const char usage[] =
+    "usage: epoll_server [-b ADDR] [-p PORT] [-e] [-v] [-h]\n"
+    "  an echo server: one thread, epoll over all clients\n"
+    "  -b ADDR  bind address (default 127.0.0.1)\n"
+    "  -p PORT  port (default 9005; 0: any free port)\n"
+    "  -e       edge-triggered (EPOLLET); default: level-triggered\n"
+    "  -v       print every message received\n"
+    "  -h       show this help\n";
 
 int main(int argc, char *argv[])
 {
@@ -306,7 +202,7 @@ int main(int argc, char *argv[])
     if (limit < 0)
         die_errno("setrlimit RLIMIT_NOFILE");
     s.max_fds = (int)limit;
-    s.conns = calloc((size_t)s.max_fds, sizeof(struct conn *));
+    s.conns = calloc((size_t)s.max_fds, sizeof(struct echo_conn *));
     if (s.conns == NULL)
         die("out of memory");
     s.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
@@ -315,17 +211,20 @@ int main(int argc, char *argv[])
     s.listen_fd = net_tcp_listen(so.bind_addr, so.port, SOMAXCONN);
     if (s.listen_fd < 0)
         die("%s", net_error());
-    sig_stop_shutdown(s.listen_fd); /* a stop signal also wakes the wait: see signals.h */
+    sig_stop_shutdown(
+        s.listen_fd); /* a stop signal also wakes the wait: see signals.h */
     if (s.listen_fd >= s.max_fds)
-        die("listening socket: fd %d is beyond the %d fds this server can watch", s.listen_fd,
-            s.max_fds);
+        die("listening socket: fd %d is beyond the %d fds this server can "
+            "watch",
+            s.listen_fd, s.max_fds);
     if (net_set_nonblocking(s.listen_fd, true) < 0)
         die("%s", net_error());
     s.fd_end = s.listen_fd + 1;
     s.spare_fd = fd_spare_open();
     if (s.spare_fd < 0)
         die_errno("open /dev/null");
-    struct epoll_event ev = {.events = EPOLLIN | (s.edge ? EPOLLET : 0), .data.fd = s.listen_fd};
+    struct epoll_event ev = {.events = EPOLLIN | (s.edge ? EPOLLET : 0),
+                             .data.fd = s.listen_fd};
     if (epoll_ctl(s.epoll_fd, EPOLL_CTL_ADD, s.listen_fd, &ev) < 0)
         die_errno("epoll_ctl listening socket");
     if (net_print_listening(s.listen_fd) < 0)

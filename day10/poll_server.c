@@ -1,4 +1,5 @@
-/* day10/poll_server.c — IO多路复用: poll方法 / many clients, one thread, poll()
+/* day10/poll_server.c — IO多路复用: poll方法 /
+ * many clients, one thread, poll()
  *
  * The same echo server as select_server.c, with poll() in place of
  * select(): diff the two files to see the only part that changes. The
@@ -29,55 +30,28 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/echo_conn.h"
 #include "common/errors.h"
 #include "common/fds.h"
 #include "common/net.h"
 #include "common/options.h"
-#include "common/show.h"
 #include "common/signals.h"
 
 enum {
     DEFAULT_PORT = 9004,
-    CONN_BUFSIZE = 16384, /* the most unsent bytes kept for one client */
-    TURN_ROUNDS = 8,      /* at most this many reads and writes per client per turn */
-};
-
-#define BUSY_NO_FDS "poll_server: busy: out of file descriptors, try again later\n"
-#define BUSY_FULL   "poll_server: busy: too many clients\n"
-
-/* One client, and the bytes read from it that are not yet sent back. */
-struct conn {
-    int fd;
-    bool eof;          /* the client closed its sending side */
-    size_t start, end; /* buf[start, end) is read but not yet sent back */
-    long long echoed;
-    char peer[NET_ADDRSTRLEN];
-    char buf[CONN_BUFSIZE];
 };
 
 struct server {
     int listen_fd;
-    int spare_fd;        /* kept open for EMFILE: see common/fds.h */
-    struct conn **conns; /* the course's fdmap: conns[fd], NULL if no client */
-    int max_fds;         /* size of conns: a client with a higher fd is refused */
-    int fd_end;          /* one past the highest fd ever used */
+    int spare_fd;             /* kept open for EMFILE: see common/fds.h */
+    struct echo_conn **conns; /* the fdmap: conns[fd], NULL if none */
+    int max_fds; /* size of conns: a client with a higher fd is refused */
+    int fd_end;  /* one past the highest fd ever used */
     struct pollfd *pfds; /* what poll() watches: rebuilt every turn */
     bool verbose;        /* -v: print every message */
 };
 
-/* Read from this client only while there is room to keep its echo. */
-static bool wants_read(const struct conn *c)
-{
-    return !c->eof && c->end < CONN_BUFSIZE;
-}
-
-/* Write to this client only while there is something to send back. */
-static bool wants_write(const struct conn *c)
-{
-    return c->start < c->end;
-}
-
-static void close_conn(struct server *s, struct conn *c);
+static void close_conn(struct server *s, struct echo_conn *c);
 
 /* ------------------------------------------------------------------------
  * The event loop: the part that changes between select, poll and epoll.
@@ -87,18 +61,19 @@ static void close_conn(struct server *s, struct conn *c);
  * but the array still goes into the kernel, and is scanned, every call.
  */
 static void accept_clients(struct server *s);
-static bool serve(struct server *s, struct conn *c);
 
 static void run(struct server *s)
 {
     while (!sig_stop_requested) {
         int count = 0;
-        s->pfds[count++] = (struct pollfd){.fd = s->listen_fd, .events = POLLIN};
+        s->pfds[count++] =
+            (struct pollfd){.fd = s->listen_fd, .events = POLLIN};
         for (int fd = 0; fd < s->fd_end; fd++) {
-            struct conn *c = s->conns[fd];
+            struct echo_conn *c = s->conns[fd];
             if (c == NULL)
                 continue;
-            short events = (short)((wants_read(c) ? POLLIN : 0) | (wants_write(c) ? POLLOUT : 0));
+            short events = (short)((echo_wants_read(c) ? POLLIN : 0) |
+                                   (echo_wants_write(c) ? POLLOUT : 0));
             s->pfds[count++] = (struct pollfd){.fd = fd, .events = events};
         }
 
@@ -108,13 +83,14 @@ static void run(struct server *s)
             die_errno("poll");
         }
 
-        if (s->pfds[0].revents & POLLIN) /* clients accepted now were not watched */
+        if (s->pfds[0].revents &
+            POLLIN) /* clients accepted now were not watched */
             accept_clients(s);
         for (int i = 1; i < count; i++) {
-            struct conn *c = s->conns[s->pfds[i].fd];
+            struct echo_conn *c = s->conns[s->pfds[i].fd];
             if (c == NULL || s->pfds[i].revents == 0)
                 continue;
-            if (!serve(s, c))
+            if (!echo_serve(c, s->verbose))
                 close_conn(s, c);
         }
     }
@@ -122,13 +98,16 @@ static void run(struct server *s)
 
 /* A new client: remember it. poll() needs no registration either: the
  * next turn of the loop puts it in the array. */
-static void add_conn(struct server *s, struct conn *c)
+static void add_conn(struct server *s, struct echo_conn *c)
 {
     s->conns[c->fd] = c;
 }
 
 /* ------------------------------------------------------------------------
- * Serving clients: the same in the three servers.
+ * Serving clients: the same in the three servers, so it is in
+ * common/echo_conn.c: echo_accept, echo_serve (echo until EAGAIN, or
+ * ECHO_TURN_ROUNDS reads and writes: then it is the others' turn),
+ * echo_close.
  */
 
 /* Accept every client waiting on the (non-blocking) listening socket,
@@ -136,112 +115,33 @@ static void add_conn(struct server *s, struct conn *c)
 static void accept_clients(struct server *s)
 {
     for (;;) {
-        struct sockaddr_storage addr;
-        socklen_t len = sizeof addr;
-        int fd = accept(s->listen_fd, (struct sockaddr *)&addr, &len);
-        if (fd < 0) {
-            if (errno == EMFILE || errno == ENFILE) { /* no fd left: refuse, don't spin */
-                if (fd_spare_refuse(&s->spare_fd, s->listen_fd, BUSY_NO_FDS) == 1) {
-                    printf("refused a client: out of file descriptors\n");
-                    continue;
-                }
-                return;
-            }
-            if (errno == EINTR || errno == ECONNABORTED)
-                continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK && !sig_stop_requested)
-                warn_errno("accept");
-            return;
-        }
-        char peer[NET_ADDRSTRLEN];
-        if (net_format_addr((struct sockaddr *)&addr, len, peer, sizeof peer) < 0)
-            snprintf(peer, sizeof peer, "(unknown)");
-        if (fd >= s->max_fds) {
-            printf("refused %s: fd %d is beyond the %d this server can watch\n", peer, fd,
-                   s->max_fds);
-            (void)send(fd, BUSY_FULL, strlen(BUSY_FULL), MSG_NOSIGNAL);
-            close(fd);
-            continue;
-        }
-        struct conn *c = calloc(1, sizeof *c);
-        if (c == NULL || net_set_nonblocking(fd, true) < 0) {
-            warn_msg("cannot take %s: %s", peer, c == NULL ? "out of memory" : net_error());
-            free(c);
-            close(fd);
-            continue;
-        }
-        c->fd = fd;
-        snprintf(c->peer, sizeof c->peer, "%s", peer);
-        if (fd >= s->fd_end)
-            s->fd_end = fd + 1;
+        struct echo_conn *c;
+        int got = echo_accept(s->listen_fd, &s->spare_fd, s->max_fds, &c);
+        if (got < 0)
+            return; /* none waiting now */
+        if (got == 0)
+            continue; /* one refused: see common/echo_conn.h */
+        if (c->fd >= s->fd_end)
+            s->fd_end = c->fd + 1;
         add_conn(s, c);
-        printf("connect from %s\n", c->peer);
     }
 }
 
-/* Echo as much as can be done now without blocking: read while there is
- * room, write while there is something to send, until the socket says
- * EAGAIN both ways, or TURN_ROUNDS times: a client that sends and reads
- * as fast as we echo never runs dry, and must not keep the others waiting
- * (poll() reports it again next turn, while it is ready). Returns false
- * when this client is done. */
-static bool serve(struct server *s, struct conn *c)
+static void close_conn(struct server *s, struct echo_conn *c)
 {
-    for (int round = 0; round < TURN_ROUNDS; round++) {
-        bool progress = false;
-        if (wants_read(c)) {
-            ssize_t n = read(c->fd, c->buf + c->end, CONN_BUFSIZE - c->end);
-            if (n > 0) {
-                if (s->verbose) {
-                    char text[SHOW_BUFSIZE];
-                    printf("%s: %zd bytes %s\n", c->peer, n,
-                           show_bytes(text, sizeof text, c->buf + c->end, (size_t)n));
-                }
-                c->end += (size_t)n;
-                progress = true;
-            } else if (n == 0) {
-                c->eof = true; /* send back what is left, then close */
-                progress = true;
-            } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                return false; /* e.g. ECONNRESET: the client is gone */
-            }
-        }
-        if (wants_write(c)) {
-            ssize_t n = write(c->fd, c->buf + c->start, c->end - c->start);
-            if (n > 0) {
-                c->start += (size_t)n;
-                c->echoed += n;
-                progress = true;
-            } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                return false; /* e.g. EPIPE: the client is gone */
-            }
-        }
-        if (c->start == c->end)
-            c->start = c->end = 0; /* all sent: the whole buffer is free */
-        if (c->eof && !wants_write(c))
-            return false;
-        if (!progress)
-            return true; /* EAGAIN both ways: wait for the next event */
-    }
-    return true; /* our turn is over; the next one comes soon */
-}
-
-static void close_conn(struct server *s, struct conn *c)
-{
-    printf("closed %s (%lld bytes echoed)\n", c->peer, c->echoed);
     s->conns[c->fd] = NULL;
-    close(c->fd);
-    free(c);
+    echo_close(c);
 }
 
 /* ------------------------------------------------------------------------ */
 
-static const char usage[] = "usage: poll_server [-b ADDR] [-p PORT] [-v] [-h]\n"
-                            "  an echo server: one thread, poll() over all clients\n"
-                            "  -b ADDR  bind address (default 127.0.0.1)\n"
-                            "  -p PORT  port (default 9004; 0: any free port)\n"
-                            "  -v       print every message received\n"
-                            "  -h       show this help\n";
+static const char usage[] =
+    "usage: poll_server [-b ADDR] [-p PORT] [-v] [-h]\n"
+    "  an echo server: one thread, poll() over all clients\n"
+    "  -b ADDR  bind address (default 127.0.0.1)\n"
+    "  -p PORT  port (default 9004; 0: any free port)\n"
+    "  -v       print every message received\n"
+    "  -h       show this help\n";
 
 int main(int argc, char *argv[])
 {
@@ -272,17 +172,19 @@ int main(int argc, char *argv[])
     if (limit < 0)
         die_errno("setrlimit RLIMIT_NOFILE");
     s.max_fds = (int)limit;
-    s.conns = calloc((size_t)s.max_fds, sizeof(struct conn *));
+    s.conns = calloc((size_t)s.max_fds, sizeof(struct echo_conn *));
     s.pfds = calloc((size_t)s.max_fds + 1, sizeof *s.pfds);
     if (s.conns == NULL || s.pfds == NULL)
         die("out of memory");
     s.listen_fd = net_tcp_listen(so.bind_addr, so.port, SOMAXCONN);
     if (s.listen_fd < 0)
         die("%s", net_error());
-    sig_stop_shutdown(s.listen_fd); /* a stop signal also wakes the wait: see signals.h */
+    sig_stop_shutdown(
+        s.listen_fd); /* a stop signal also wakes the wait: see signals.h */
     if (s.listen_fd >= s.max_fds)
-        die("listening socket: fd %d is beyond the %d fds this server can watch", s.listen_fd,
-            s.max_fds);
+        die("listening socket: fd %d is beyond the %d fds this server can "
+            "watch",
+            s.listen_fd, s.max_fds);
     if (net_set_nonblocking(s.listen_fd, true) < 0)
         die("%s", net_error());
     s.fd_end = s.listen_fd + 1;

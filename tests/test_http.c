@@ -19,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -1125,15 +1127,12 @@ static void test_max_connections(void **state)
 static void test_out_of_descriptors(void **state)
 {
     (void)state;
-    /* The server inherits a limit of 40 descriptors from us. */
-    struct rlimit saved, low;
-    assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
-    low = saved;
-    low.rlim_cur = 40;
-    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+    /* The server runs with a limit of 40 descriptors, soft and hard
+     * (ulimit -n sets both: it cannot raise it with fd_limit_raise). */
+    const char *argv[] = {"/bin/sh", "-c", "ulimit -n 40 && exec \"$0\" \"$@\"",
+                          program_path(SERVER), "-p", "0", "-d", www, NULL};
     struct server s;
-    start(&s, NULL, NULL);
-    assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+    server_start(&s, argv);
 
     static struct client c[60];
     int answered = 0, refused = 0;
@@ -1251,6 +1250,180 @@ static void test_http_get_client(void **state)
     run_result_free(&r);
 }
 
+/* --- issue 16 ------------------------------------------------------------------ */
+
+static void test_issue16_range_past_64_bits_and_file_as_folder(void **state)
+{
+    (void)state;
+    struct server s;
+    start(&s, NULL, NULL);
+    struct response r;
+    /* a last byte past the end, even past 64 bits: "to the end" (206) */
+    assert_int_equal(exchange(s.port,
+                              "GET /file.txt HTTP/1.1\r\nHost: x\r\n"
+                              "Range: bytes=0-18446744073709551615\r\n\r\n",
+                              &r),
+                     206);
+    assert_string_equal(header(&r, "Content-Range"), "bytes 0-9/10");
+    assert_string_equal(r.body, "0123456789");
+    response_free(&r);
+    assert_int_equal(exchange(s.port,
+                              "GET /big.bin HTTP/1.1\r\nHost: x\r\n"
+                              "Range: bytes=3-99999999999999999999999\r\n\r\n",
+                              &r),
+                     206);
+    assert_int_equal(r.body_len, BIG_SIZE - 3);
+    response_free(&r);
+    /* a file is not a folder, however it is named */
+    const char *not_folders[] = {"/index.html/.", "/index.html/", "/a.txt/.",
+                                 "/dir/index.html/."};
+    for (size_t i = 0; i < sizeof not_folders / sizeof not_folders[0]; i++) {
+        char request[256];
+        snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", not_folders[i]);
+        if (get_status(s.port, request) != 404)
+            fail_msg("%s was not answered 404", not_folders[i]);
+    }
+    assert_int_equal(get_status(s.port, "GET /dir/. HTTP/1.1\r\nHost: x\r\n\r\n"), 200);
+    assert_server_stops_cleanly(&s);
+}
+
+/* The request of issue 16, verbatim: a bare LF hides a Content-Length
+ * from a front end that splits lines on CRLF only. One 400, then the
+ * connection is closed: the hidden GET /admin is never answered. */
+static void test_issue16_bare_lf_smuggling(void **state)
+{
+    (void)state;
+    struct server s;
+    start(&s, NULL, NULL);
+    struct client c;
+    client_open(&c, s.port);
+    send_text(&c, "GET / HTTP/1.1\r\nHost: localhost\r\nDummy: x\nContent-Length: 23\r\n\r\n"
+                  "GET / HTTP/1.1\r\nDummy: GET /admin HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    struct response r;
+    assert_true(read_response(&c, false, &r));
+    assert_int_equal(r.status, 400);
+    response_free(&r);
+    assert_true(server_closes(&c));
+    client_close(&c);
+    assert_server_stops_cleanly(&s);
+}
+
+/* Start argv with stdout and stderr on a pipe that is read only up to
+ * the "listening on" line; *rd is its read end. Returns the port. */
+static int start_unread(const char *const argv[], pid_t *pid, int *rd)
+{
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    *pid = fork();
+    assert_true(*pid >= 0);
+    if (*pid == 0) {
+        dup2(p[1], 1);
+        dup2(p[1], 2);
+        close(p[0]);
+        close(p[1]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(p[1]);
+    *rd = p[0];
+    char line[256];
+    size_t len = 0;
+    double deadline = clock_now() + harness_timeout(10);
+    while (memchr(line, '\n', len) == NULL && len < sizeof line - 1) {
+        struct pollfd w = {*rd, POLLIN, 0};
+        int left = (int)((deadline - clock_now()) * 1000);
+        assert_true(left > 0 && poll(&w, 1, left) == 1);
+        ssize_t n = read(*rd, line + len, 1); /* not one byte more */
+        assert_true(n == 1);
+        len++;
+    }
+    line[len] = '\0';
+    const char *colon = strrchr(line, ':');
+    assert_non_null(strstr(line, "listening on "));
+    assert_non_null(colon);
+    return atoi(colon + 1);
+}
+
+/* Issue 16: "-v" with its log on a pipe nobody reads (a paused
+ * `server -v | less`), after 3,000 connections: a stop signal still
+ * stops it, within a bound. */
+static void test_stop_wins_over_a_blocked_log(void **state)
+{
+    (void)state;
+    const char *programs[] = {SERVER, "day10/epoll_server"};
+    const int signals[] = {SIGTERM, SIGINT};
+    for (size_t i = 0; i < 2; i++) {
+        const char *argv[] = {program_path(programs[i]), "-v", "-p", "0", "-d", www, NULL};
+        if (i == 1)
+            argv[4] = NULL; /* the echo server has no -d */
+        pid_t pid;
+        int rd;
+        int port = start_unread(argv, &pid, &rd);
+        for (int k = 0; k < 3000; k++) {
+            int fd = connect_to(port);
+            if (fd < 0)
+                break; /* the queue is full: the server is stuck */
+            (void)!write(fd, "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n", 32);
+            close(fd);
+        }
+        /* Its log is stuck: the pipe holds 64 KiB nobody reads. */
+        int queued = 0;
+        double until = clock_now() + harness_timeout(10);
+        while (clock_now() < until && ioctl(rd, FIONREAD, &queued) == 0 && queued < 60000)
+            clock_sleep_ms(20);
+        if (queued < 60000)
+            fail_msg("%s: only %d bytes of log queued", programs[i], queued);
+        assert_int_equal(kill(pid, signals[i]), 0);
+        int status = 0;
+        pid_t got = 0;
+        until = clock_now() + harness_timeout(5);
+        while ((got = waitpid(pid, &status, WNOHANG)) == 0 && clock_now() < until)
+            clock_sleep_ms(20);
+        if (got == 0) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            close(rd);
+            fail_msg("%s -v: still running 5 s after signal %d", programs[i], signals[i]);
+        }
+        close(rd);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+    }
+}
+
+/* --- the class interface ----------------------------------------------------- */
+
+static void test_hello_server_uses_the_class(void **state)
+{
+    (void)state;
+    struct server s;
+    const char *argv[] = {program_path("day10/http/hello_server"), "-p", "0", www, NULL};
+    server_start(&s, argv);
+    struct response r;
+    assert_int_equal(exchange(s.port, "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n", &r), 200);
+    assert_string_equal(r.body, "a");
+    response_free(&r);
+    assert_int_equal(get_status(s.port, "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n"), 404);
+    assert_server_stops_cleanly(&s);
+
+    struct run_result rr;
+    const char *help[] = {program_path("day10/http/hello_server"), "-h", NULL};
+    run_program_text(&rr, help, NULL, 5);
+    assert_exit_code(&rr, 0);
+    assert_non_null(strstr(rr.out, "usage: hello_server"));
+    run_result_free(&rr);
+    const char *bad[] = {program_path("day10/http/hello_server"), "a", "b", NULL};
+    run_program_text(&rr, bad, NULL, 5);
+    assert_exit_code(&rr, 2);
+    run_result_free(&rr);
+    const char *missing[] = {program_path("day10/http/hello_server"), "-p", "0",
+                             "/nonexistent/folder", NULL};
+    run_program_text(&rr, missing, NULL, 5);
+    assert_exit_code(&rr, 1);
+    assert_non_null(strstr(rr.err, "/nonexistent/folder"));
+    run_result_free(&rr);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1275,6 +1448,10 @@ int main(void)
         cmocka_unit_test_teardown(test_out_of_descriptors, teardown),
         cmocka_unit_test_teardown(test_sigterm_with_work_in_flight, teardown),
         cmocka_unit_test_teardown(test_http_get_client, teardown),
+        cmocka_unit_test_teardown(test_issue16_range_past_64_bits_and_file_as_folder, teardown),
+        cmocka_unit_test_teardown(test_issue16_bare_lf_smuggling, teardown),
+        cmocka_unit_test_teardown(test_stop_wins_over_a_blocked_log, teardown),
+        cmocka_unit_test_teardown(test_hello_server_uses_the_class, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -54,7 +54,8 @@ const char *http_mime_type(const char *name)
 
 /* --- dates --------------------------------------------------------------- */
 
-static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed",
+                                "Thu", "Fri", "Sat"};
 static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
@@ -63,55 +64,14 @@ void http_format_date(time_t t, char out[HTTP_DATE_LEN])
     struct tm tm;
     char text[64];
     /* Day and month names by hand: strftime's %a and %b follow the locale. */
-    if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0 ||
-        snprintf(text, sizeof text, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday],
-                 tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+    if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 > 9999 ||
+        tm.tm_year + 1900 < 0 ||
+        snprintf(text, sizeof text, "%s, %02d %s %04d %02d:%02d:%02d GMT",
+                 days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
+                 tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
                  tm.tm_sec) != HTTP_DATE_LEN - 1)
         snprintf(text, sizeof text, "Thu, 01 Jan 1970 00:00:00 GMT");
     memcpy(out, text, HTTP_DATE_LEN);
-}
-
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
-static long long days_from_civil(long long y, int m, int d)
-{
-    y -= m <= 2;
-    long long era = (y >= 0 ? y : y - 399) / 400;
-    long long yoe = y - era * 400;
-    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-/* n decimal digits at p, or -1. */
-static int digits(const char *p, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9')
-            return -1;
-        v = v * 10 + (p[i] - '0');
-    }
-    return v;
-}
-
-int http_parse_date(const char *text, size_t len, time_t *t)
-{
-    /* "Sun, 06 Nov 1994 08:49:37 GMT": every field at a fixed place. */
-    if (len != HTTP_DATE_LEN - 1 || text[3] != ',' || text[4] != ' ' || text[7] != ' ' ||
-        text[11] != ' ' || text[16] != ' ' || text[19] != ':' || text[22] != ':' ||
-        memcmp(text + 25, " GMT", 4) != 0)
-        return -1;
-    int month = -1;
-    for (int i = 0; i < 12; i++)
-        if (memcmp(text + 8, months[i], 3) == 0)
-            month = i + 1;
-    int day = digits(text + 5, 2), year = digits(text + 12, 4);
-    int hour = digits(text + 17, 2), min = digits(text + 20, 2), sec = digits(text + 23, 2);
-    if (month < 0 || day < 1 || day > 31 || year < 1970 || hour < 0 || hour > 23 || min < 0 ||
-        min > 59 || sec < 0 || sec > 60)
-        return -1;
-    *t = (time_t)(days_from_civil(year, month, day) * 86400 + hour * 3600LL + min * 60LL + sec);
-    return 0;
 }
 
 /* --- escaping ------------------------------------------------------------ */
@@ -222,7 +182,8 @@ static char *read_small(int fd, long long *size)
 }
 
 /* Look vpath up on disk, through the jail, into f; an HTTP status. */
-static int load(struct http_docroot *d, struct http_file *f, const char *vpath, double now)
+static int load(struct http_docroot *d, struct http_file *f, const char *vpath,
+                double now)
 {
     char full[PATH_MAX];
     if (path_in_root(d->root, vpath, true, full, sizeof full) < 0)
@@ -269,7 +230,8 @@ static struct http_file *slot_of(struct http_docroot *d, const char *vpath)
 }
 
 /* vpath from the cache if fresh, else from disk; an HTTP status. */
-static int lookup(struct http_docroot *d, const char *vpath, double now, struct http_file **out)
+static int lookup(struct http_docroot *d, const char *vpath, double now,
+                  struct http_file **out)
 {
     struct http_file *f = slot_of(d, vpath);
     if (f->vpath[0] != '\0' && now - f->loaded_at < HTTP_CACHE_VALID &&
@@ -282,12 +244,18 @@ static int lookup(struct http_docroot *d, const char *vpath, double now, struct 
     return load(d, f, vpath, now);
 }
 
-int http_docroot_find(struct http_docroot *d, const char *path, double now, struct http_file **file)
+int http_docroot_find(struct http_docroot *d, const char *path, double now,
+                      struct http_file **file)
 {
     char vpath[PATH_MAX];
     if (path_normalize("/", path, vpath, sizeof vpath) < 0)
         return errno == ENAMETOOLONG ? 414 : 400;
-    bool final_slash = path[0] != '\0' && path[strlen(path) - 1] == '/';
+    /* A folder is named with a final "/", or a final "." or ".." segment
+     * (RFC 3986 5.2.4: "/a/." is "/a/"): "/index.html/." is no folder. */
+    const char *last =
+        strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+    bool final_slash = (path[0] != '\0' && path[strlen(path) - 1] == '/') ||
+                       strcmp(last, ".") == 0 || strcmp(last, "..") == 0;
     struct http_file *f;
     int status = lookup(d, vpath, now, &f);
     if (status != 200)
@@ -300,7 +268,8 @@ int http_docroot_find(struct http_docroot *d, const char *path, double now, stru
         return 301; /* "/dir" -> "/dir/", so relative links in its page work */
 
     char index[PATH_MAX];
-    int n = snprintf(index, sizeof index, "%s/index.html", strcmp(vpath, "/") == 0 ? "" : vpath);
+    int n = snprintf(index, sizeof index, "%s/index.html",
+                     strcmp(vpath, "/") == 0 ? "" : vpath);
     if (n < 0 || (size_t)n >= sizeof index)
         return 414;
     status = lookup(d, index, now, &f);
@@ -312,7 +281,8 @@ int http_docroot_find(struct http_docroot *d, const char *path, double now, stru
         return status;
     if (!d->listing)
         return 404;
-    status = lookup(d, vpath, now, &f); /* the index lookup may have taken its slot */
+    status = lookup(d, vpath, now,
+                    &f); /* the index lookup may have taken its slot */
     *file = f;
     return status == 200 ? HTTP_LISTING : status;
 }
@@ -335,14 +305,16 @@ static bool put(char *out, size_t size, size_t *used, const char *text)
     return true;
 }
 
-long http_docroot_listing(const struct http_docroot *d, const struct http_file *dir, char *out,
-                          size_t size)
+long http_docroot_listing(const struct http_docroot *d,
+                          const struct http_file *dir, char *out, size_t size)
 {
     char full[PATH_MAX], title[3 * PATH_MAX];
     bool root = strcmp(dir->vpath, "/") == 0;
-    int len = snprintf(full, sizeof full, "%s%s", d->root, root ? "" : dir->vpath);
+    int len =
+        snprintf(full, sizeof full, "%s%s", d->root, root ? "" : dir->vpath);
     if (len < 0 || (size_t)len >= sizeof full ||
-        http_html_escape(dir->vpath, strlen(dir->vpath), title, sizeof title) < 0)
+        http_html_escape(dir->vpath, strlen(dir->vpath), title, sizeof title) <
+            0)
         return -1;
     DIR *dp = opendir(full);
     if (dp == NULL)
@@ -353,7 +325,8 @@ long http_docroot_listing(const struct http_docroot *d, const struct http_file *
     while ((e = readdir(dp)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        if (count == LISTING_MAX_NAMES || (names[count] = strdup(e->d_name)) == NULL)
+        if (count == LISTING_MAX_NAMES ||
+            (names[count] = strdup(e->d_name)) == NULL)
             more++;
         else
             count++;
@@ -366,21 +339,28 @@ long http_docroot_listing(const struct http_docroot *d, const struct http_file *
     size -= ok ? tail_room : 0;
     ok = ok &&
          put(out, size, &used,
-             "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Index of ") &&
-         put(out, size, &used, title) && put(out, size, &used, root ? "" : "/") &&
+             "<!DOCTYPE html>\n<html><head><meta "
+             "charset=\"utf-8\"><title>Index of ") &&
+         put(out, size, &used, title) &&
+         put(out, size, &used, root ? "" : "/") &&
          put(out, size, &used, "</title></head>\n<body><h1>Index of ") &&
-         put(out, size, &used, title) && put(out, size, &used, root ? "" : "/") &&
+         put(out, size, &used, title) &&
+         put(out, size, &used, root ? "" : "/") &&
          put(out, size, &used, "</h1>\n<ul>\n") &&
          (root || put(out, size, &used, "<li><a href=\"../\">../</a></li>\n"));
     for (int i = 0; i < count; i++) {
         struct stat st;
-        bool is_dir = fstatat(dirfd(dp), names[i], &st, 0) == 0 && S_ISDIR(st.st_mode);
+        bool is_dir =
+            fstatat(dirfd(dp), names[i], &st, 0) == 0 && S_ISDIR(st.st_mode);
         char href[3 * NAME_MAX + 8], text[6 * NAME_MAX + 8];
         size_t before = used;
         if (ok && url_escape(names[i], href, sizeof href) >= 0 &&
-            http_html_escape(names[i], strlen(names[i]), text, sizeof text) >= 0 &&
-            put(out, size, &used, "<li><a href=\"") && put(out, size, &used, href) &&
-            put(out, size, &used, is_dir ? "/\">" : "\">") && put(out, size, &used, text) &&
+            http_html_escape(names[i], strlen(names[i]), text, sizeof text) >=
+                0 &&
+            put(out, size, &used, "<li><a href=\"") &&
+            put(out, size, &used, href) &&
+            put(out, size, &used, is_dir ? "/\">" : "\">") &&
+            put(out, size, &used, text) &&
             put(out, size, &used, is_dir ? "/</a></li>\n" : "</a></li>\n")) {
             free(names[i]);
             continue;

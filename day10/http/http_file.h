@@ -19,24 +19,26 @@
 #include <stddef.h>
 #include <time.h>
 
-#define HTTP_SMALL_FILE  (32LL * 1024) /* files up to this size are kept in memory */
-#define HTTP_CACHE_SLOTS 64            /* cached paths (a path's hash picks its slot) */
-#define HTTP_CACHE_VALID 1.0           /* seconds an entry is trusted */
-#define HTTP_DATE_LEN    30            /* "Sun, 06 Nov 1994 08:49:37 GMT" and a NUL */
+#define HTTP_SMALL_FILE                                                        \
+    (32LL * 1024)            /* files up to this size are kept in memory */
+#define HTTP_CACHE_SLOTS 64  /* cached paths (a path's hash picks its slot) */
+#define HTTP_CACHE_VALID 1.0 /* seconds an entry is trusted */
+#define HTTP_DATE_LEN    30  /* "Sun, 06 Nov 1994 08:49:37 GMT" and a NUL */
 
 /* What http_docroot_find answers besides an HTTP status. */
 #define HTTP_LISTING 1 /* a folder without index.html, and listings are on */
 
 /* One file or folder of the docroot, as found at loaded_at. */
 struct http_file {
-    char vpath[PATH_MAX]; /* the normalized request path, "/a/b" ("" if unused) */
+    char vpath[PATH_MAX]; /* the normalized request path, "/a/b" ("" if unused)
+                           */
     double loaded_at;     /* monotonic seconds (common/clock.h) */
     bool is_dir;
     int fd;         /* the open file, or -1 (a folder) */
     long long size; /* bytes */
     time_t mtime;
     const char *mime; /* Content-Type */
-    char *body;       /* the whole content if size <= HTTP_SMALL_FILE, else NULL */
+    char *body; /* the whole content if size <= HTTP_SMALL_FILE, else NULL */
     char last_modified[HTTP_DATE_LEN];
 };
 
@@ -63,8 +65,8 @@ int http_docroot_find(struct http_docroot *d, const char *path, double now,
 
 /* An HTML page listing folder dir (as found by http_docroot_find), every
  * name escaped, into out; returns its length (at most size), or -1. */
-long http_docroot_listing(const struct http_docroot *d, const struct http_file *dir, char *out,
-                          size_t size);
+long http_docroot_listing(const struct http_docroot *d,
+                          const struct http_file *dir, char *out, size_t size);
 
 /* The Content-Type for a file name, by its extension. */
 const char *http_mime_type(const char *name);
@@ -75,8 +77,5 @@ long http_html_escape(const char *in, size_t len, char *out, size_t size);
 
 /* Format t as an HTTP date (IMF-fixdate, always GMT) into out. */
 void http_format_date(time_t t, char out[HTTP_DATE_LEN]);
-
-/* Parse an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"); 0 or -1. */
-int http_parse_date(const char *text, size_t len, time_t *t);
 
 #endif

@@ -11,7 +11,8 @@
  * Run it (with http_server running on port 8000):
  *   ./build/day10/http/http_get / /style.css /status
  *   printf 'GET /about HTTP/1.0\r\n\r\n' | ./build/day10/http/http_get -r
- *   printf 'BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n' | ./build/day10/http/http_get -r
+ *   printf 'BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n' |
+ * ./build/day10/http/http_get -r
  *
  * Watch for: Content-Length telling where one answer ends and the next
  * begins on the same connection; the server's answer to bad requests.
@@ -64,10 +65,12 @@ static bool receive(struct inbox *in)
 }
 
 /* The value of a header in head (NUL-terminated), or NULL. */
-static const char *find_header(const char *head, const char *name, char *value, size_t size)
+static const char *find_header(const char *head, const char *name, char *value,
+                               size_t size)
 {
     size_t len = strlen(name);
-    for (const char *line = strstr(head, "\r\n"); line != NULL; line = strstr(line + 2, "\r\n"))
+    for (const char *line = strstr(head, "\r\n"); line != NULL;
+         line = strstr(line + 2, "\r\n"))
         if (strncasecmp(line + 2, name, len) == 0 && line[2 + len] == ':') {
             const char *v = line + 3 + len;
             v += strspn(v, " ");
@@ -84,7 +87,8 @@ static void print_answer(struct inbox *in, bool head_request)
     while ((end = memmem(in->buf, in->len, "\r\n\r\n", 4)) == NULL)
         if (!receive(in))
             die("the server closed the connection %s",
-                in->len > 0 ? "in the middle of an answer" : "without answering");
+                in->len > 0 ? "in the middle of an answer"
+                            : "without answering");
     size_t head_len = (size_t)(end + 4 - in->buf);
     char head[sizeof in->buf + 1], value[256];
     memcpy(head, in->buf, head_len);
@@ -97,7 +101,8 @@ static void print_answer(struct inbox *in, bool head_request)
     if (head_request || strncmp(head + 9, "304", 3) == 0)
         length = 0;
     const char *type = find_header(head, "Content-Type", value, sizeof value);
-    bool text = type != NULL && (strncmp(type, "text/", 5) == 0 || strstr(type, "json") != NULL);
+    bool text = type != NULL && (strncmp(type, "text/", 5) == 0 ||
+                                 strstr(type, "json") != NULL);
     memmove(in->buf, in->buf + head_len, in->len - head_len);
     in->len -= head_len;
     for (long long left = length; left > 0;) {
@@ -151,7 +156,9 @@ int main(int argc, char *argv[])
         die_usage(usage, raw ? "-r takes no PATH" : "no PATH to get");
     for (int i = optind; i < argc; i++)
         if (argv[i][0] != '/' || strpbrk(argv[i], " \r\n") != NULL)
-            die_usage(usage, "bad path '%s': it starts with / and has no spaces", argv[i]);
+            die_usage(usage,
+                      "bad path '%s': it starts with / and has no spaces",
+                      argv[i]);
 
     int fd = net_tcp_connect(co.host, co.port);
     if (fd < 0)
@@ -166,8 +173,9 @@ int main(int argc, char *argv[])
     }
     /* All requests first (pipelined), then the answers, in the same order. */
     for (int i = optind; i < argc; i++)
-        if (io_printf(fd, "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: %s\r\n\r\n", argv[i], co.host,
-                      i == argc - 1 ? "close" : "keep-alive") < 0)
+        if (io_printf(
+                fd, "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: %s\r\n\r\n",
+                argv[i], co.host, i == argc - 1 ? "close" : "keep-alive") < 0)
             die_errno("write to the server");
     static struct inbox in;
     in.fd = fd;

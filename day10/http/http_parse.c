@@ -12,7 +12,8 @@
 /* tchar in RFC 9110: the characters of a method or a header name. */
 static bool is_token_char(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') ||
            (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
 
@@ -54,7 +55,8 @@ int http_percent_decode(const char *in, size_t len, char *out, size_t size)
         if (c == '%') {
             if (len - i < 3)
                 return -1; /* "%" or "%4" at the end */
-            int h = hex_value((unsigned char)in[i + 1]), l = hex_value((unsigned char)in[i + 2]);
+            int h = hex_value((unsigned char)in[i + 1]),
+                l = hex_value((unsigned char)in[i + 2]);
             if (h < 0 || l < 0)
                 return -1;
             c = h * 16 + l;
@@ -72,9 +74,13 @@ int http_percent_decode(const char *in, size_t len, char *out, size_t size)
     return 0;
 }
 
-/* Find the end of the head: one past the empty line that ends it, or 0 if
- * it is not in buf yet. Resumes the search at *scanned. */
-static size_t find_head_end(const char *buf, size_t len, size_t from, size_t *scanned)
+#define BARE_LF ((size_t)-1)
+
+/* Find the end of the head: one past the empty line that ends it, 0 if
+ * it is not in buf yet, or BARE_LF for a line ending in LF without CR.
+ * Resumes the search at *scanned. */
+static size_t find_head_end(const char *buf, size_t len, size_t from,
+                            size_t *scanned)
 {
     size_t i = *scanned > from ? *scanned : from;
     while (i < len) {
@@ -82,12 +88,12 @@ static size_t find_head_end(const char *buf, size_t len, size_t from, size_t *sc
         if (nl == NULL)
             break;
         size_t at = (size_t)(nl - buf);
-        if (at + 1 < len && buf[at + 1] == '\n')
-            return at + 2;
+        if (at == from || buf[at - 1] != '\r')
+            return BARE_LF; /* "Missing CR": refused, never guessed at */
         if (at + 2 < len && buf[at + 1] == '\r' && buf[at + 2] == '\n')
             return at + 3;
-        if (at + 2 >= len) { /* too few bytes after this \n to tell */
-            *scanned = at;
+        if (at + 2 >= len && (at + 1 == len || buf[at + 1] == '\r')) {
+            *scanned = at; /* too few bytes after this LF to tell */
             return 0;
         }
         i = at + 1;
@@ -98,7 +104,8 @@ static size_t find_head_end(const char *buf, size_t len, size_t from, size_t *sc
 
 /* The line starting at buf[at] (ending before end): its length without
  * CRLF or LF, and where the next line starts. -1 for a CR not before LF. */
-static int next_line(const char *buf, size_t at, size_t end, size_t *line_len, size_t *next)
+static int next_line(const char *buf, size_t at, size_t end, size_t *line_len,
+                     size_t *next)
 {
     const char *nl = memchr(buf + at, '\n', end - at);
     size_t stop = nl != NULL ? (size_t)(nl - buf) : end;
@@ -129,8 +136,10 @@ static bool is_known_method(struct http_text m)
 }
 
 /* The request line: METHOD SP TARGET SP HTTP/D.D; 0, 400 or 505. */
-static int parse_request_line(const char *line, size_t len, struct http_request *req,
-                              struct http_text *method, struct http_text *target)
+static int parse_request_line(const char *line, size_t len,
+                              struct http_request *req,
+                              struct http_text *method,
+                              struct http_text *target)
 {
     const char *sp1 = memchr(line, ' ', len);
     if (sp1 == NULL)
@@ -156,45 +165,14 @@ static int parse_request_line(const char *line, size_t len, struct http_request 
         if (c <= 0x20 || c >= 0x7f)
             return 400; /* controls, NUL, spaces and raw 8-bit bytes */
     }
-    if (vlen != 8 || memcmp(version, "HTTP/", 5) != 0 || version[5] < '0' || version[5] > '9' ||
-        version[6] != '.' || version[7] < '0' || version[7] > '9')
+    if (vlen != 8 || memcmp(version, "HTTP/", 5) != 0 || version[5] < '0' ||
+        version[5] > '9' || version[6] != '.' || version[7] < '0' ||
+        version[7] > '9')
         return 400;
     if (version[5] != '1' || (version[7] != '0' && version[7] != '1'))
         return 505;
     req->minor_version = version[7] - '0';
     return 0;
-}
-
-/* Content-Length: digits only, no sign, no overflow; -1 if bad. */
-static long long parse_content_length(struct http_text v)
-{
-    if (v.len == 0 || v.len > 18)
-        return -1;
-    long long n = 0;
-    for (size_t i = 0; i < v.len; i++) {
-        if (v.p[i] < '0' || v.p[i] > '9')
-            return -1;
-        n = n * 10 + (v.p[i] - '0');
-    }
-    return n;
-}
-
-/* Walk a comma-separated Connection value for "close" and "keep-alive". */
-static void parse_connection(struct http_text v, bool *close, bool *keep_alive)
-{
-    size_t i = 0;
-    while (i < v.len) {
-        while (i < v.len && (v.p[i] == ' ' || v.p[i] == '\t' || v.p[i] == ','))
-            i++;
-        size_t start = i;
-        while (i < v.len && v.p[i] != ',' && v.p[i] != ' ' && v.p[i] != '\t')
-            i++;
-        struct http_text word = {v.p + start, i - start};
-        if (http_text_is(word, "close"))
-            *close = true;
-        else if (http_text_is(word, "keep-alive"))
-            *keep_alive = true;
-    }
 }
 
 struct head_flags {
@@ -229,18 +207,19 @@ static int parse_header(const char *line, size_t len, struct http_request *req,
     if (http_text_is(name, "host")) {
         f->hosts++;
     } else if (http_text_is(name, "content-length")) {
-        long long n = parse_content_length(value);
+        long long n = http_parse_content_length(value);
         if (n < 0 || (req->content_length >= 0 && n != req->content_length))
             return 400; /* "-1", "1e3", "5, 6", two different lengths */
         req->content_length = n;
     } else if (http_text_is(name, "transfer-encoding")) {
         f->transfer_encoding = true;
     } else if (http_text_is(name, "connection")) {
-        parse_connection(value, &f->conn_close, &f->conn_keep);
+        http_parse_connection(value, &f->conn_close, &f->conn_keep);
     } else if (http_text_is(name, "if-modified-since")) {
-        req->if_modified_since = value;
+        if (http_parse_date(value.p, value.len, &req->if_modified_since) < 0)
+            req->if_modified_since = -1; /* not a date: as if absent */
     } else if (http_text_is(name, "range")) {
-        req->range = value;
+        http_parse_range_value(value, &req->range);
     } else if (http_text_is(name, "if-range")) {
         req->if_range = value;
     }
@@ -254,9 +233,11 @@ static int split_target(struct http_text target, struct http_request *req)
     const char *p = target.p, *end = target.p + target.len;
     if (p[0] != '/') {
         size_t skip = 0;
-        if (target.len >= 7 && http_text_is((struct http_text){p, 7}, "http://"))
+        if (target.len >= 7 &&
+            http_text_is((struct http_text){p, 7}, "http://"))
             skip = 7;
-        else if (target.len >= 8 && http_text_is((struct http_text){p, 8}, "https://"))
+        else if (target.len >= 8 &&
+                 http_text_is((struct http_text){p, 8}, "https://"))
             skip = 8;
         if (skip == 0)
             return 400; /* "*", "index.html", "host:80" */
@@ -277,29 +258,36 @@ static int split_target(struct http_text target, struct http_request *req)
     return 0;
 }
 
-int http_parse_request(const char *buf, size_t len, size_t *scanned, struct http_request *req)
+int http_parse_request(const char *buf, size_t len, size_t *scanned,
+                       struct http_request *req)
 {
     memset(req, 0, offsetof(struct http_request, path));
     req->path[0] = '\0';
     req->content_length = -1;
+    req->if_modified_since = -1;
 
-    /* Empty lines before a request are ignored (RFC 9112, 2.2). */
+    /* Empty lines (CRLF) before a request are ignored (RFC 9112, 2.2). */
     size_t start = 0;
-    while (start < len && (buf[start] == '\r' || buf[start] == '\n'))
-        start++;
+    while (start + 1 < len && buf[start] == '\r' && buf[start + 1] == '\n')
+        start += 2;
     if (start > HTTP_MAX_REQUEST_LINE)
         return 400;
 
     size_t head_end = find_head_end(buf, len, start, scanned);
+    if (head_end == BARE_LF)
+        return 400; /* keep_alive is false: the connection is closed */
     size_t line_len, next;
     const char *nl = memchr(buf + start, '\n', len - start);
     if (head_end == 0) {
         /* Not complete: but refuse as soon as a limit is crossed. */
         if (nl == NULL)
-            return len - start > HTTP_MAX_REQUEST_LINE + 1 ? 414 : HTTP_INCOMPLETE;
+            return len - start > HTTP_MAX_REQUEST_LINE + 1 ? 414
+                                                           : HTTP_INCOMPLETE;
         if ((size_t)(nl - (buf + start)) > HTTP_MAX_REQUEST_LINE + 1)
             return 414;
-        return len - (size_t)(nl + 1 - buf) > HTTP_MAX_HEADER_BYTES ? 431 : HTTP_INCOMPLETE;
+        return len - (size_t)(nl + 1 - buf) > HTTP_MAX_HEADER_BYTES
+                   ? 431
+                   : HTTP_INCOMPLETE;
     }
     req->length = head_end;
 
@@ -311,7 +299,8 @@ int http_parse_request(const char *buf, size_t len, size_t *scanned, struct http
     req->line.p = buf + start;
     req->line.len = line_len;
     struct http_text method, target;
-    int status = parse_request_line(buf + start, line_len, req, &method, &target);
+    int status =
+        parse_request_line(buf + start, line_len, req, &method, &target);
     if (status != 0)
         return status;
     if (head_end - next > HTTP_MAX_HEADER_BYTES + 2)
@@ -337,8 +326,8 @@ int http_parse_request(const char *buf, size_t len, size_t *scanned, struct http
 
     /* From here on the request is framed, unless a body gets in the way. */
     bool has_body = flags.transfer_encoding || req->content_length > 0;
-    req->keep_alive =
-        !has_body && !flags.conn_close && (req->minor_version == 1 || flags.conn_keep);
+    req->keep_alive = !has_body && !flags.conn_close &&
+                      (req->minor_version == 1 || flags.conn_keep);
     if (text_equals(method, "GET"))
         req->method = HTTP_GET;
     else if (text_equals(method, "HEAD"))
@@ -358,12 +347,14 @@ int http_parse_request(const char *buf, size_t len, size_t *scanned, struct http
         if (len - head_end < (size_t)req->content_length)
             return HTTP_INCOMPLETE;
         req->length = head_end + (size_t)req->content_length;
-        req->keep_alive = !flags.conn_close && (req->minor_version == 1 || flags.conn_keep);
+        req->keep_alive =
+            !flags.conn_close && (req->minor_version == 1 || flags.conn_keep);
     }
 
     /* The path: query and fragment cut off, then %XX decoded once. */
     if (split_target(target, req) != 0 ||
-        http_percent_decode(req->raw_path.p, req->raw_path.len, req->path, sizeof req->path) != 0) {
+        http_percent_decode(req->raw_path.p, req->raw_path.len, req->path,
+                            sizeof req->path) != 0) {
         req->keep_alive = false;
         return 400;
     }

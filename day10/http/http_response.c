@@ -6,7 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define LISTING_HEAD_ROOM 512 /* bytes kept free before a listing for its head */
+#define LISTING_HEAD_ROOM                                                      \
+    512 /* bytes kept free before a listing for its head */
 
 const char *http_reason(int status)
 {
@@ -95,8 +96,9 @@ static void put_num(struct out *o, long long v)
 /* The status line and the headers, up to and with the empty line.
  * type NULL: no Content-Type; length < 0: no Content-Length;
  * last_modified NULL: not a file (no Last-Modified, no Accept-Ranges). */
-static void put_head(struct out *o, const struct http_context *ctx, int status, const char *type,
-                     long long length, const char *last_modified, const char *extra, bool closing)
+static void put_head(struct out *o, const struct http_context *ctx, int status,
+                     const char *type, long long length,
+                     const char *last_modified, const char *extra, bool closing)
 {
     char line[32];
     snprintf(line, sizeof line, "HTTP/1.1 %d ", status);
@@ -120,17 +122,20 @@ static void put_head(struct out *o, const struct http_context *ctx, int status, 
     put_str(o, "\r\n");
     if (extra != NULL)
         put_str(o, extra);
-    put_str(o, closing ? "Connection: close\r\n\r\n" : "Connection: keep-alive\r\n\r\n");
+    put_str(o, closing ? "Connection: close\r\n\r\n"
+                       : "Connection: keep-alive\r\n\r\n");
 }
 
 /* --- the kinds of answers ------------------------------------------------ */
 
 /* An error page: the docroot's own 404.html for 404, else a small one. */
-static long long error_answer(struct out *o, const struct http_context *ctx, int status,
-                              bool head_only, const char *extra, bool closing)
+static long long error_answer(struct out *o, const struct http_context *ctx,
+                              int status, bool head_only, const char *extra,
+                              bool closing)
 {
     struct http_file *page;
-    if (status == 404 && http_docroot_find(ctx->docroot, "/404.html", ctx->now, &page) == 200 &&
+    if (status == 404 &&
+        http_docroot_find(ctx->docroot, "/404.html", ctx->now, &page) == 200 &&
         page->body != NULL) {
         put_head(o, ctx, status, page->mime, page->size, NULL, extra, closing);
         if (!head_only)
@@ -138,11 +143,14 @@ static long long error_answer(struct out *o, const struct http_context *ctx, int
         return page->size;
     }
     char body[512];
-    int n = snprintf(body, sizeof body,
-                     "<!DOCTYPE html>\n<html><head><title>%d %s</title></head>\n"
-                     "<body><h1>%d %s</h1>\n<p>%s</p>\n</body></html>\n",
-                     status, http_reason(status), status, http_reason(status), explanation(status));
-    put_head(o, ctx, status, "text/html; charset=utf-8", n, NULL, extra, closing);
+    int n =
+        snprintf(body, sizeof body,
+                 "<!DOCTYPE html>\n<html><head><title>%d %s</title></head>\n"
+                 "<body><h1>%d %s</h1>\n<p>%s</p>\n</body></html>\n",
+                 status, http_reason(status), status, http_reason(status),
+                 explanation(status));
+    put_head(o, ctx, status, "text/html; charset=utf-8", n, NULL, extra,
+             closing);
     if (!head_only)
         put(o, body, (size_t)n);
     return n;
@@ -150,16 +158,18 @@ static long long error_answer(struct out *o, const struct http_context *ctx, int
 
 /* GET /status: the server's own counters as JSON (the course's
  * "non-page request", answered by the server itself). */
-static long long status_answer(struct out *o, const struct http_context *ctx, bool head_only,
-                               bool closing)
+static long long status_answer(struct out *o, const struct http_context *ctx,
+                               bool head_only, bool closing)
 {
     char body[256];
     const struct http_stats *s = ctx->stats;
-    int n = snprintf(body, sizeof body,
-                     "{\"uptime_seconds\": %.3f, \"connections\": %ld, \"requests\": %llu, "
-                     "\"bytes_sent\": %llu}\n",
-                     ctx->now - s->started, s->connections, s->requests, s->bytes_sent);
-    put_head(o, ctx, 200, "application/json", n, NULL, "Cache-Control: no-store\r\n", closing);
+    int n = snprintf(
+        body, sizeof body,
+        "{\"uptime_seconds\": %.3f, \"connections\": %ld, \"requests\": %llu, "
+        "\"bytes_sent\": %llu}\n",
+        ctx->now - s->started, s->connections, s->requests, s->bytes_sent);
+    put_head(o, ctx, 200, "application/json", n, NULL,
+             "Cache-Control: no-store\r\n", closing);
     if (!head_only)
         put(o, body, (size_t)n);
     return n;
@@ -168,17 +178,21 @@ static long long status_answer(struct out *o, const struct http_context *ctx, bo
 /* 301 from "/dir" to "/dir/" (the query kept), so the relative links in
  * the folder's index page resolve inside the folder. */
 static long long redirect_answer(struct out *o, const struct http_context *ctx,
-                                 const struct http_request *req, bool head_only, bool closing)
+                                 const struct http_request *req, bool head_only,
+                                 bool closing)
 {
     /* raw_path and query hold only visible ASCII (the parser checked),
      * so they cannot smuggle a CRLF into the header. */
     char extra[HTTP_MAX_REQUEST_LINE + 32];
-    snprintf(extra, sizeof extra, "Location: %.*s/%s%.*s\r\n", (int)req->raw_path.len,
-             req->raw_path.p, req->query.len > 0 ? "?" : "", (int)req->query.len, req->query.p);
-    static const char body[] =
-        "<!DOCTYPE html>\n<html><head><title>301 Moved Permanently</title></head>\n"
-        "<body><p>This is a folder: its address ends with a slash.</p></body></html>\n";
-    put_head(o, ctx, 301, "text/html; charset=utf-8", sizeof body - 1, NULL, extra, closing);
+    snprintf(extra, sizeof extra, "Location: %.*s/%s%.*s\r\n",
+             (int)req->raw_path.len, req->raw_path.p,
+             req->query.len > 0 ? "?" : "", (int)req->query.len, req->query.p);
+    static const char body[] = "<!DOCTYPE html>\n<html><head><title>301 Moved "
+                               "Permanently</title></head>\n"
+                               "<body><p>This is a folder: its address ends "
+                               "with a slash.</p></body></html>\n";
+    put_head(o, ctx, 301, "text/html; charset=utf-8", sizeof body - 1, NULL,
+             extra, closing);
     if (!head_only)
         put(o, body, sizeof body - 1);
     return sizeof body - 1;
@@ -187,8 +201,8 @@ static long long redirect_answer(struct out *o, const struct http_context *ctx,
 /* A folder's listing (-l): the body is made first, after room left for
  * the head, then the head is written and the body moved up to it. */
 static long long listing_answer(struct out *o, const struct http_context *ctx,
-                                const struct http_file *dir, bool head_only, bool closing,
-                                int *status)
+                                const struct http_file *dir, bool head_only,
+                                bool closing, int *status)
 {
     *status = 200;
     size_t free_space = o->cap - o->len;
@@ -220,13 +234,11 @@ static long long listing_answer(struct out *o, const struct http_context *ctx,
 
 /* A file: 200, 304 (not modified since), 206 (a range) or 416. */
 static long long file_answer(struct out *o, const struct http_context *ctx,
-                             const struct http_request *req, const struct http_file *f,
-                             bool head_only, bool closing, struct http_reply *r, int *status)
+                             const struct http_request *req,
+                             const struct http_file *f, bool head_only,
+                             bool closing, struct http_reply *r, int *status)
 {
-    time_t since;
-    if (req->if_modified_since.len > 0 &&
-        http_parse_date(req->if_modified_since.p, req->if_modified_since.len, &since) == 0 &&
-        f->mtime <= since) {
+    if (req->if_modified_since >= 0 && f->mtime <= req->if_modified_since) {
         *status = 304;
         put_head(o, ctx, 304, NULL, -1, f->last_modified, NULL, closing);
         return 0;
@@ -236,19 +248,21 @@ static long long file_answer(struct out *o, const struct http_context *ctx,
     *status = 200;
     /* If-Range: the range holds only if the file is still the one the
      * client has part of (the same Last-Modified); else send it all. */
-    if (req->range.len > 0 &&
+    if (req->range.kind != HTTP_RANGE_NONE &&
         (req->if_range.len == 0 ||
          (req->if_range.len == strlen(f->last_modified) &&
           memcmp(req->if_range.p, f->last_modified, req->if_range.len) == 0))) {
-        int kind = http_parse_range(req->range, f->size, &first, &last);
+        int kind = http_range_clamp(&req->range, f->size, &first, &last);
         if (kind == HTTP_RANGE_UNSATISFIABLE) {
             *status = 416;
-            snprintf(extra, sizeof extra, "Content-Range: bytes */%lld\r\n", f->size);
+            snprintf(extra, sizeof extra, "Content-Range: bytes */%lld\r\n",
+                     f->size);
             return error_answer(o, ctx, 416, head_only, extra, closing);
         }
         if (kind == HTTP_RANGE_OK) {
             *status = 206;
-            snprintf(extra, sizeof extra, "Content-Range: bytes %lld-%lld/%lld\r\n", first, last,
+            snprintf(extra, sizeof extra,
+                     "Content-Range: bytes %lld-%lld/%lld\r\n", first, last,
                      f->size);
         }
     }
@@ -265,15 +279,15 @@ static long long file_answer(struct out *o, const struct http_context *ctx,
         r->file_off = first;
         r->file_len = length;
     }
-    put_head(o, ctx, *status, f->mime, length, f->last_modified, extra[0] != '\0' ? extra : NULL,
-             closing);
+    put_head(o, ctx, *status, f->mime, length, f->last_modified,
+             extra[0] != '\0' ? extra : NULL, closing);
     if (!head_only && f->body != NULL)
         put(o, f->body + first, (size_t)length);
     return head_only ? 0 : length;
 }
 
-int http_respond(const struct http_context *ctx, const struct http_request *req, int status,
-                 struct http_reply *r)
+int http_respond(const struct http_context *ctx, const struct http_request *req,
+                 int status, struct http_reply *r)
 {
     struct out o = {r->buf + r->len, 0, r->cap - r->len, true};
     bool head_only = req->method == HTTP_HEAD;
@@ -283,14 +297,16 @@ int http_respond(const struct http_context *ctx, const struct http_request *req,
 
     if (status != 200) {
         body = error_answer(&o, ctx, status, head_only,
-                            status == 405 ? "Allow: GET, HEAD\r\n" : NULL, closing);
+                            status == 405 ? "Allow: GET, HEAD\r\n" : NULL,
+                            closing);
     } else if (strcmp(req->path, "/status") == 0) {
         body = status_answer(&o, ctx, head_only, closing);
     } else {
         struct http_file *f;
         answered = http_docroot_find(ctx->docroot, req->path, ctx->now, &f);
         if (answered == 200) {
-            body = file_answer(&o, ctx, req, f, head_only, closing, r, &answered);
+            body =
+                file_answer(&o, ctx, req, f, head_only, closing, r, &answered);
         } else if (answered == 301) {
             body = redirect_answer(&o, ctx, req, head_only, closing);
         } else if (answered == HTTP_LISTING) {
@@ -309,58 +325,9 @@ int http_respond(const struct http_context *ctx, const struct http_request *req,
         closing = true;
     r->len += o.len;
     r->close = closing;
-    r->linger = closing && answered >= 400; /* the client may still be sending */
+    r->linger =
+        closing && answered >= 400; /* the client may still be sending */
     r->status = answered;
     r->body_len = head_only ? 0 : body;
     return 0;
-}
-
-/* --- ranges -------------------------------------------------------------- */
-
-/* Digits at *p (1 to 18 of them), advancing *p; -1 if none or too many. */
-static long long range_number(const char **p, const char *end)
-{
-    long long v = 0;
-    int n = 0;
-    for (; *p < end && **p >= '0' && **p <= '9'; (*p)++) {
-        if (++n > 18)
-            return -1; /* 10^18 bytes is more than any file: and no overflow */
-        v = v * 10 + (**p - '0');
-    }
-    return n == 0 ? -1 : v;
-}
-
-int http_parse_range(struct http_text value, long long size, long long *first, long long *last)
-{
-    const char *p = value.p, *end = value.p + value.len;
-    if (value.len < 7 || !http_text_is((struct http_text){p, 6}, "bytes=") ||
-        memchr(p, ',', value.len) != NULL)
-        return HTTP_RANGE_NONE; /* another unit, or several ranges: send it all */
-    p += 6;
-    if (*p == '-') { /* "-n": the last n bytes */
-        p++;
-        long long n = range_number(&p, end);
-        if (n < 0 || p != end)
-            return HTTP_RANGE_NONE;
-        if (n == 0 || size == 0)
-            return HTTP_RANGE_UNSATISFIABLE;
-        *first = n >= size ? 0 : size - n;
-        *last = size - 1;
-        return HTTP_RANGE_OK;
-    }
-    long long a = range_number(&p, end);
-    if (a < 0 || p == end || *p != '-')
-        return HTTP_RANGE_NONE;
-    p++;
-    long long b = size - 1;
-    if (p != end) { /* "a-b" rather than "a-" */
-        b = range_number(&p, end);
-        if (b < 0 || p != end || b < a)
-            return HTTP_RANGE_NONE;
-    }
-    if (a >= size)
-        return HTTP_RANGE_UNSATISFIABLE;
-    *first = a;
-    *last = b < size - 1 ? b : size - 1;
-    return HTTP_RANGE_OK;
 }

@@ -64,20 +64,10 @@ void http_reply_reset(struct http_reply *r);
 /* Append the answer to req, which http_parse_request returned status for,
  * to r. Returns 0, or -1 if it does not fit in r's free space (r is then
  * unchanged: send what is there and call again). */
-int http_respond(const struct http_context *ctx, const struct http_request *req, int status,
-                 struct http_reply *r);
+int http_respond(const struct http_context *ctx, const struct http_request *req,
+                 int status, struct http_reply *r);
 
 /* The reason phrase of a status ("Not Found"). */
 const char *http_reason(int status);
-
-/* What http_parse_range answers. */
-enum { HTTP_RANGE_NONE, HTTP_RANGE_OK, HTTP_RANGE_UNSATISFIABLE };
-
-/* A Range header value for a file of size bytes: HTTP_RANGE_OK with the
- * first and last byte (inclusive) for "bytes=a-b", "bytes=a-" and
- * "bytes=-n"; HTTP_RANGE_UNSATISFIABLE if it starts past the end;
- * HTTP_RANGE_NONE (send the whole file) for anything else, several
- * ranges included. */
-int http_parse_range(struct http_text value, long long size, long long *first, long long *last);
 
 #endif
