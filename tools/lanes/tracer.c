@@ -191,7 +191,10 @@ static const char *errno_name(long e)
     case ECONNRESET: return "ECONNRESET";
     case EBADF: return "EBADF";
     case EINVAL: return "EINVAL";
-    case ERESTART: return "ERESTART";
+    case 512: /* ERESTARTSYS and friends: the kernel restarts the call */
+    case 513:
+    case 514:
+    case 516: return "interrupted by a signal";
     default: return "an error";
     }
 }
