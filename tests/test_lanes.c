@@ -446,8 +446,8 @@ static void test_output_and_status_pass_through(void **state)
     need_ptrace();
     const char *bitops[] = {bin("day10/bitops"), NULL};
     expect_same(bitops, NULL);
-    const char *dead_lock[] = {bin("day8/dead_lock"), NULL};
-    expect_same(dead_lock, NULL);
+    const char *threads[] = {bin("day8/thread_lock"), "-n", "1000", NULL};
+    expect_same(threads, NULL);
     const char *sh[] = {"/bin/sh", "-c", "cat; echo to stderr >&2; exit 5", NULL};
     expect_same(sh, "stdin goes through\n");
     const char *usage[] = {bin("day5/zombie"), "-x", NULL};

@@ -15,7 +15,7 @@
 
 #define SVG_LANES 24
 #define W         960
-#define LEFT      190
+#define LEFT      220
 #define RIGHT     20
 #define TOP       78
 #define LH        34
@@ -107,7 +107,9 @@ static void lane_row(FILE *f, const struct trace *tr, const struct geom *g, int 
     double y = yof(r);
     fprintf(f, "<text x=\"8\" y=\"%.1f\" class=\"name\">%s</text>", y + 4, l->name);
     fprintf(f, "<text x=\"52\" y=\"%.1f\" class=\"label\">", y + 4);
-    xml_str(f, l->prog);
+    char prog[17];
+    snprintf(prog, sizeof prog, "%.16s", l->prog); /* the label column's width */
+    xml_str(f, prog);
     fprintf(f, " %s %ld</text>\n", l->thread ? "tid" : "pid", (long)l->tid);
     double end = l->died >= 0 ? l->died : tr->end;
     fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"6\" class=\"alive\"/>\n",
@@ -255,9 +257,9 @@ int svg_write(const struct trace *tr, const char *path)
         fputc(a[1] ? ' ' : '<', f);
     }
     fputs("/text>\n", f);
-    fprintf(f, "<text x=\"8\" y=\"38\" class=\"label\">%d lanes%s, %.3f s; time goes "
+    fprintf(f, "<text x=\"8\" y=\"38\" class=\"label\">%d lane%s%s, %.3f s; time goes "
                "right</text>\n",
-            tr->nlanes, tr->nlanes > g.k ? " (the busiest drawn)" : "", tr->end);
+            tr->nlanes, tr->nlanes == 1 ? "" : "s", tr->nlanes > g.k ? " (the busiest drawn)" : "", tr->end);
     axis(f, &g, bottom);
     for (int r = 0; r < g.k; r++)
         lane_row(f, tr, &g, r);
