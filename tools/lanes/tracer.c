@@ -139,7 +139,6 @@ static void fd_describe(pid_t tid, long fd, char *out, size_t size, bool with_en
     if (strncmp(link, "pipe:", 5) == 0) {
         const char *end = "";
         if (with_end) {
-            bool ok;
             char info[64];
             snprintf(info, sizeof info, "/proc/%ld/fdinfo/%ld", (long)tid, fd);
             FILE *f = fopen(info, "r");
@@ -152,11 +151,10 @@ static void fd_describe(pid_t tid, long fd, char *out, size_t size, bool with_en
                 }
             if (f)
                 fclose(f);
-            (void)ok;
         }
-        put2(out, size, end, link);
+        put2(out, size, end, with_end ? link : "pipe");
     } else if (strncmp(link, "socket:", 7) == 0) {
-        put2(out, size, link, "");
+        put2(out, size, with_end ? link : "socket", "");
     } else if (strncmp(link, "/dev/pts/", 9) == 0 || strncmp(link, "/dev/tty", 8) == 0) {
         snprintf(out, size, "terminal");
     } else if (strncmp(link, "anon_inode:", 11) == 0) {
