@@ -183,6 +183,11 @@ static int count_events2(const char *log, const char *lane, const char *kind, co
     return n;
 }
 
+/* How many lanes other than except have an event of kind with both
+ * needles (n2 may be NULL) and, if min_dur > 0, lasting that long. */
+static int lanes_with(const char *log, const char *except, const char *kind, const char *n1,
+                      const char *n2, double min_dur);
+
 /* The number after "key=" in the event line at line. */
 static double field(const char *line, const char *key)
 {
@@ -193,6 +198,32 @@ static double field(const char *line, const char *key)
     assert_non_null(p);
     assert_true(end == NULL || p < end);
     return strtod(p + strlen(k), NULL);
+}
+
+static int lanes_with(const char *log, const char *except, const char *kind, const char *n1,
+                      const char *n2, double min_dur)
+{
+    char seen[64][32];
+    int n = 0;
+    const char *pos = log, *line;
+    while ((line = find_event(log, &pos, NULL, kind, n1, NULL)) != NULL) {
+        const char *end = strchr(line, '\n');
+        const char *hit = n2 ? strstr(line, n2) : line;
+        if (hit == NULL || (end && hit > end))
+            continue;
+        if (min_dur > 0 && field(line, "dur") < min_dur)
+            continue;
+        char lane[32];
+        double t;
+        if (sscanf(line, "%lf %31s", &t, lane) != 2 || (except && strcmp(lane, except) == 0))
+            continue;
+        bool known = false;
+        for (int i = 0; i < n; i++)
+            known |= strcmp(seen[i], lane) == 0;
+        if (!known && n < 64)
+            snprintf(seen[n++], sizeof seen[0], "%s", lane);
+    }
+    return n;
 }
 
 /* Lanes in the log ("# lane NAME ..."), threads or processes. */
@@ -317,15 +348,9 @@ static void test_deadlock_two_threads_wait_for_a_lock(void **state)
     assert_exit_code(&r, 0);
     assert_true(count_lanes(log, true) >= 2);
     /* each transfer thread holds one lock and waits (a timed lock, 200 ms)
-     * for the other's: a long lock wait on both thread lanes */
-    const char *lanes[] = {"P1.1", "P1.2"};
-    for (int i = 0; i < 2; i++) {
-        int long_waits = 0;
-        const char *pos = log, *line;
-        while ((line = find_event(log, &pos, lanes[i], "block", "what=lock", NULL)) != NULL)
-            long_waits += field(line, "dur") >= 0.1;
-        assert_true(long_waits >= 1);
-    }
+     * for the other's: a long lock wait on two thread lanes. (Under TSan
+     * a third thread, its own, has a lane too: the lanes are not named.) */
+    assert_true(lanes_with(log, "P1", "block", "what=lock", NULL, 0.1) >= 2);
     assert_non_null(strstr(log, "waiting for a lock or condition"));
     free(log);
     run_result_free(&r);
@@ -404,14 +429,13 @@ static void test_servers_wait_on_the_right_lane(void **state)
         if (strcmp(cases[i].server, "day9/fork_server") == 0) {
             /* a child per client, reading from its client on its own lane */
             assert_int_equal(count_lanes(log, false), 3);
-            assert_true(count_events2(log, "P2", "block", "what=read", "(socket)") >= 1);
-            assert_true(count_events2(log, "P3", "block", "what=read", "(socket)") >= 1);
+            assert_int_equal(lanes_with(log, "P1", "block", "what=read", "(socket)", 0), 2);
             assert_int_equal(count_events2(log, "P1", "block", "what=read", "(socket)"), 0);
         }
         if (strcmp(cases[i].server, "day9/thread_server") == 0) {
-            assert_int_equal(count_lanes(log, true), 2);
-            assert_true(count_events2(log, "P1.1", "block", "what=read", "(socket)") >= 1);
-            assert_true(count_events2(log, "P1.2", "block", "what=read", "(socket)") >= 1);
+            /* a thread per client (TSan adds one of its own) */
+            assert_true(count_lanes(log, true) >= 2);
+            assert_int_equal(lanes_with(log, "P1", "block", "what=read", "(socket)", 0), 2);
             assert_int_equal(count_events2(log, "P1", "block", "what=read", "(socket)"), 0);
         }
         free(log);
@@ -642,7 +666,7 @@ static void test_trace_json_parses_one_track_per_lane(void **state)
     assert_int_equal(*j->p, '\0'); /* nothing after the value */
     assert_non_null(strstr(json, "\"traceEvents\""));
     int lanes = count_lanes(log, false) + count_lanes(log, true);
-    assert_int_equal(lanes, 3);
+    assert_int_equal(count_lanes(log, false), 3); /* (TSan adds threads) */
     assert_int_equal(j->nnames, lanes); /* a named track per lane */
     assert_int_equal(j->ntracks, lanes); /* and every event on one of them */
     for (int i = 0; i < j->ntracks; i++) {
