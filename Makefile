@@ -7,6 +7,8 @@
 #   make sanitize   rebuild in build/asan with ASan+UBSan and run the suite there
 #   make tsan       rebuild in build/tsan with TSan and run the suite there
 #   make bench      run the benchmarks (bench/), results in build/bench/
+#   make ex         the exercises: the first one not solved yet (N=NAME: that
+#                   one); make hint N=NAME, ex-list, ex-watch N=, ex-reset N=
 #   make fuzz       build the libFuzzer targets with clang (fuzz/), if clang is here
 #   make format     clang-format every source file (.clang-format)
 #   make lint       cppcheck, and clang-tidy where installed
@@ -48,6 +50,7 @@ MODULE_SRC := $(filter-out $(MAIN_SRC),$(FOLDER_SRC))
 TEST_SRC   := $(wildcard tests/test_*.c)
 HELPER_SRC := $(wildcard tests/helpers/*.c)
 FUZZ_SRC   := $(wildcard fuzz/*.c)
+EX_CHECK_SRC := $(wildcard exercises/*/check.c)
 DAYS       := $(sort $(foreach f,$(LESSON_SRC) $(FOLDER_SRC),$(firstword $(subst /, ,$f))))
 
 # Outputs ------------------------------------------------------------------
@@ -64,10 +67,13 @@ HELPER_BIN := $(HELPER_SRC:%.c=$(BUILD)/%)
 # into every suite.
 TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 HARNESS    := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
+EX_CHECK_BIN := $(EX_CHECK_SRC:%.c=$(BUILD)/%)
+EX_LIB_OBJ := $(BUILD)/exercises/checklib.o
 ALL_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(COMMON_SRC) $(LESSON_SRC) $(FOLDER_SRC) \
-                $(TEST_SRC) $(HELPER_SRC) $(TEST_SUPPORT))
+                $(TEST_SRC) $(HELPER_SRC) $(TEST_SUPPORT) $(EX_CHECK_SRC)) $(EX_LIB_OBJ)
 
-.PHONY: all tour test check tests sanitize tsan bench fuzz format lint compdb clean $(DAYS)
+.PHONY: all tour test check tests sanitize tsan bench fuzz format lint compdb clean $(DAYS) \
+        ex hint ex-list ex-watch ex-reset
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 
@@ -126,10 +132,10 @@ $(TEST_BIN): $(BUILD)/%: $(BUILD)/%.o $(HARNESS) $(FOLDER_LIBS) $(LIBCOMMON)
 $(HELPER_BIN): $(BUILD)/%: $(BUILD)/%.o $(LIBCOMMON)
 	$(LINK) $^ $(LDLIBS) -o $@
 
-tests: $(PROGRAMS) $(TEST_BIN) $(HELPER_BIN)
+tests: $(PROGRAMS) $(TEST_BIN) $(HELPER_BIN) $(EX_CHECK_BIN)
 
 test check: tests
-	@SANITIZER="$(SANITIZER)" $(SHELL) tools/run-tests.sh $(BUILD) $(TEST_BIN)
+	@SANITIZER="$(SANITIZER)" EX_SAN="$(SAN)" $(SHELL) tools/run-tests.sh $(BUILD) $(TEST_BIN)
 
 # Sanitizer builds: the same tree, rebuilt in a folder of its own.
 sanitize:
@@ -139,6 +145,22 @@ sanitize:
 tsan:
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/tsan SANITIZER=thread \
 	  SAN='-fsanitize=thread' test
+
+# Exercises: exercises/NAME/check.c checks the student's exercises/NAME.c.
+$(EX_CHECK_BIN): $(BUILD)/%: $(BUILD)/%.o $(EX_LIB_OBJ) $(LIBCOMMON)
+	$(LINK) $^ $(LDLIBS) -o $@
+
+EX_RUN = @CC="$(CC)" $(SHELL) exercises/ex.sh $(BUILD)
+ex: all $(EX_CHECK_BIN)
+	$(EX_RUN) $(if $(N),check $(N),next)
+hint:
+	$(EX_RUN) hint $(N)
+ex-list:
+	$(EX_RUN) list
+ex-watch: all $(EX_CHECK_BIN)
+	$(EX_RUN) watch $(N)
+ex-reset:
+	$(EX_RUN) reset $(N)
 
 # The tour and the benchmarks ---------------------------------------------
 tour: all

@@ -17,3 +17,16 @@ void clock_sleep_ms(long ms)
     while (nanosleep(&left, &left) < 0 && errno == EINTR)
         ; /* nanosleep wrote the time still to sleep into left */
 }
+
+struct timespec clock_deadline(clockid_t clock, long ms)
+{
+    struct timespec ts;
+    clock_gettime(clock, &ts); /* cannot fail for a clock that exists */
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}

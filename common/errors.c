@@ -11,6 +11,21 @@
 
 static const char *program_name = "conclab";
 
+/* What getopt's own message would have said, with the program's short name
+ * (getopt itself prints argv[0], often a path such as ./build/day10/bitops).
+ * getopt left the offending option in optopt: 0 for an unknown long option.
+ * An option the usage text mentions was given without its argument. */
+static void report_getopt_error(const char *usage)
+{
+    char flag[3] = {'-', (char)optopt, '\0'};
+    if (optopt == 0)
+        fprintf(stderr, "%s: unrecognized option\n", program_name);
+    else if (strstr(usage, flag) != NULL)
+        fprintf(stderr, "%s: option -%c needs a value\n", program_name, optopt);
+    else
+        fprintf(stderr, "%s: invalid option -%c\n", program_name, optopt);
+}
+
 void prog_init(const char *argv0)
 {
     /* A program started with stdin, stdout or stderr closed would get
@@ -21,6 +36,7 @@ void prog_init(const char *argv0)
     for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
         if (fcntl(fd, F_GETFD) < 0 && errno == EBADF && open("/dev/null", O_RDWR) < 0)
             _exit(EXIT_FAILURE); /* no way left to even say why */
+    opterr = 0; /* die_usage reports getopt's errors, with the short name */
     if (argv0 == NULL || argv0[0] == '\0')
         return;
     const char *slash = strrchr(argv0, '/');
@@ -99,6 +115,8 @@ void die_usage(const char *usage, const char *fmt, ...)
         va_start(ap, fmt);
         report(0, fmt, ap);
         va_end(ap);
+    } else if (optopt != '?') { /* getopt returned '?' for a bad option */
+        report_getopt_error(usage);
     }
     fputs(usage, stderr);
     exit(EXIT_USAGE);

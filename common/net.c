@@ -60,6 +60,7 @@ static struct addrinfo *resolve(const char *host, int port, int socktype, int fl
 /* Try each address until setup (bind, or connect) succeeds. */
 static int first_working(struct addrinfo *list, int socktype, bool listen_side, int backlog)
 {
+    char where[NET_ADDRSTRLEN] = "?";
     int fd = -1;
     for (struct addrinfo *ai = list; ai != NULL; ai = ai->ai_next) {
         fd = socket(ai->ai_family, socktype, ai->ai_protocol);
@@ -67,6 +68,7 @@ static int first_working(struct addrinfo *list, int socktype, bool listen_side, 
             fail("socket: %s", strerror(errno));
             continue;
         }
+        net_format_addr(ai->ai_addr, ai->ai_addrlen, where, sizeof where);
         if (listen_side) {
             /* SO_REUSEADDR lets a restarted TCP server bind while old
              * connections linger in TIME_WAIT. Not for UDP: there it would
@@ -76,9 +78,9 @@ static int first_working(struct addrinfo *list, int socktype, bool listen_side, 
                 setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
                 fail("setsockopt SO_REUSEADDR: %s", strerror(errno));
             else if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0)
-                fail("bind: %s", strerror(errno));
+                fail("cannot listen on %s: %s", where, strerror(errno));
             else if (socktype == SOCK_STREAM && listen(fd, backlog) < 0)
-                fail("listen: %s", strerror(errno));
+                fail("cannot listen on %s: listen: %s", where, strerror(errno));
             else
                 return fd;
         } else {
@@ -88,7 +90,7 @@ static int first_working(struct addrinfo *list, int socktype, bool listen_side, 
             while (rc < 0 && errno == EINTR);
             if (rc == 0)
                 return fd;
-            fail("connect: %s", strerror(errno));
+            fail("cannot connect to %s: %s", where, strerror(errno));
         }
         int saved = errno;
         close(fd);
@@ -214,4 +216,44 @@ int net_ignore_sigpipe(void)
     if (sigaction(SIGPIPE, &sa, NULL) < 0)
         return fail("sigaction SIGPIPE: %s", strerror(errno));
     return 0;
+}
+
+/* The address bytes of an IPv4 or IPv6 socket address (an IPv4-mapped
+ * IPv6 address gives its IPv4 part) and its port; 0 bytes for others. */
+static size_t address_bytes(const struct sockaddr *sa, const unsigned char **bytes,
+                            in_port_t *port)
+{
+    static const unsigned char v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in4 = (const struct sockaddr_in *)sa;
+        *bytes = (const unsigned char *)&in4->sin_addr;
+        *port = in4->sin_port;
+        return 4;
+    }
+    if (sa->sa_family != AF_INET6)
+        return 0;
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+    *bytes = in6->sin6_addr.s6_addr;
+    *port = in6->sin6_port;
+    if (memcmp(*bytes, v4mapped, sizeof v4mapped) == 0) {
+        *bytes += sizeof v4mapped;
+        return 4;
+    }
+    return 16;
+}
+
+bool net_same_host(const struct sockaddr *a, const struct sockaddr *b)
+{
+    const unsigned char *x = NULL, *y = NULL;
+    in_port_t px, py;
+    size_t nx = address_bytes(a, &x, &px), ny = address_bytes(b, &y, &py);
+    return nx != 0 && nx == ny && memcmp(x, y, nx) == 0;
+}
+
+bool net_same_endpoint(const struct sockaddr *a, const struct sockaddr *b)
+{
+    const unsigned char *x = NULL, *y = NULL;
+    in_port_t px = 0, py = 0;
+    size_t nx = address_bytes(a, &x, &px), ny = address_bytes(b, &y, &py);
+    return nx != 0 && nx == ny && px == py && memcmp(x, y, nx) == 0;
 }

@@ -34,6 +34,14 @@ int net_udp_connect(const char *host, int port);
 /* Format addr as "1.2.3.4:80" or "[::1]:80" into out (NET_ADDRSTRLEN). */
 int net_format_addr(const struct sockaddr *addr, socklen_t len, char *out, size_t size);
 
+/* Do a and b name the same host (IPv4 or IPv6 address; an IPv4-mapped
+ * IPv6 address counts as the IPv4 one)? The ports are not compared.
+ * sockaddrs have padding, so never memcmp two of them whole. */
+bool net_same_host(const struct sockaddr *a, const struct sockaddr *b);
+
+/* The same host and the same port? */
+bool net_same_endpoint(const struct sockaddr *a, const struct sockaddr *b);
+
 /* The local address of fd, formatted as by net_format_addr. */
 int net_local_addr(int fd, char *out, size_t size);
 

@@ -1,6 +1,9 @@
 /* common/options.c — see options.h. */
 #include "common/options.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -54,8 +57,15 @@ static bool handle_port_or_help(int *port, int opt, const char *arg, const char 
 bool server_opts_handle(struct server_opts *o, int opt, const char *arg, const char *usage)
 {
     if (opt == 'b') {
-        if (arg[0] == '\0')
-            die_usage(usage, "empty bind address");
+        /* A literal only: a name would mean a silent DNS lookup, and a
+         * typo such as 999.1.1.1 is a usage error, not a failed call. */
+        unsigned char addr[sizeof(struct in6_addr)];
+        if (inet_pton(AF_INET, arg, addr) != 1 &&
+            inet_pton(AF_INET6, arg, addr) != 1)
+            die_usage(usage,
+                      "bad bind address '%s': expected an IPv4 or IPv6 "
+                      "address such as 127.0.0.1, 0.0.0.0 or ::1",
+                      arg);
         o->bind_addr = arg;
         return true;
     }

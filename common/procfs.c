@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
+#include "common/signals.h"
+
 /* Read /proc/PID/stat and find the state letter and ppid. The name field
  * "(comm)" may itself hold spaces and ')', so parse after the last ')'. */
 static int read_stat(pid_t pid, char *state, pid_t *ppid)
@@ -102,4 +105,19 @@ int procfs_count_zombies(pid_t parent)
 {
     struct child_list l = {NULL, 0, 0, 0};
     return for_each_child(parent, collect, &l) < 0 ? -1 : l.zombies;
+}
+
+char procfs_wait_state(pid_t pid, char want, long limit_ms)
+{
+    char seen = procfs_state(pid);
+    double end = clock_now() + limit_ms / 1000.0;
+    while (seen != want && seen != 0 && !sig_stop_requested &&
+           clock_now() < end) {
+        clock_sleep_ms(1);
+        char now = procfs_state(pid);
+        if (now == 0)
+            break; /* gone: the last letter stays */
+        seen = now;
+    }
+    return seen;
 }

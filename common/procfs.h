@@ -12,6 +12,11 @@
  * or 0 if there is no such process. */
 char procfs_state(pid_t pid);
 
+/* Read pid's state until it is want, pid is gone, limit_ms have passed
+ * or a stop signal came (sig_stop_requested); it is read every
+ * millisecond. Returns the last letter seen, 0 if none (no such pid). */
+char procfs_wait_state(pid_t pid, char want, long limit_ms);
+
 /* The parent pid of pid, or -1 if there is no such process. */
 pid_t procfs_ppid(pid_t pid);
 

@@ -279,7 +279,7 @@ int main(int argc, char *argv[])
         die("out of memory");
     s.listen_fd = net_tcp_listen(so.bind_addr, so.port, SOMAXCONN);
     if (s.listen_fd < 0)
-        die("listen on %s:%d: %s", so.bind_addr, so.port, net_error());
+        die("%s", net_error());
     sig_stop_shutdown(s.listen_fd); /* a stop signal also wakes the wait: see signals.h */
     if (s.listen_fd >= s.max_fds)
         die("listening socket: fd %d is beyond the %d fds this server can watch", s.listen_fd,

@@ -1,4 +1,5 @@
-/* day5/exit.c — 进程相关函数: os._exit 与 sys.exit / exit() vs _exit(), exit status
+/* day5/exit.c — 进程相关函数: os._exit 与 sys.exit /
+ * exit() vs _exit(), and the exit status
  *
  * exit(status) is the C library's way out: it runs the atexit handlers,
  * flushes the stdio buffers, then calls _exit. _exit(status) is the system
@@ -16,7 +17,8 @@
  *
  * Run:    ./build/day5/exit              the three children
  *         ./build/day5/exit -s 7; echo $?        the program exits 7
- *         ./build/day5/exit -m "退出进程"; echo $?  sys.exit("退出进程"): 1
+ *         ./build/day5/exit -m "退出进程"; echo $?
+ *                                         sys.exit("退出进程"): 1
  * Watch:  A's text and handler line; nothing at all from B; C's message on
  *         stderr; the status the parent decodes for each.
  * See also: fork1 -p (the stdio buffer across fork), day6/wait.
@@ -31,11 +33,7 @@
 
 #include "common/errors.h"
 #include "common/options.h"
-
-static const char usage[] =
-    "usage: exit [-s STATUS | -m MESSAGE] [-h]\n"
-    "  -s STATUS   end the program with exit(STATUS), 0..255 (default 0)\n"
-    "  -m MESSAGE  end it like Python's sys.exit(MESSAGE): MESSAGE on stderr, status 1\n";
+#include "common/status.h"
 
 /* Inherited through fork: runs in every process that leaves with exit(). */
 static void say_goodbye(void)
@@ -45,26 +43,30 @@ static void say_goodbye(void)
 
 /* Fork a child that prints unterminated text and then calls leave(code);
  * the parent waits for it and reports what came back. */
-static void show_child(const char *name, const char *how, void (*leave)(int), int code)
+static void show_child(const char *name, const char *how,
+                       void (*leave)(int), int code)
 {
     fflush(stdout);
     pid_t pid = fork();
     if (pid < 0)
         die_errno("fork");
     if (pid == 0) {
-        printf("child %s (pid %ld): text with no newline, still in the stdio buffer... ", name,
-               (long)getpid());
+        printf("child %s (pid %ld): text with no newline, still in the "
+               "stdio buffer... ",
+               name, (long)getpid());
         leave(code);
-        _exit(EXIT_FAILURE); /* not reached: every leave() ends the process */
+        _exit(EXIT_FAILURE); /* not reached: every leave() ends it */
     }
     int status;
     if (waitpid(pid, &status, 0) < 0)
         die_errno("waitpid");
+    char text[64];
     if (WIFEXITED(status))
-        printf("parent: child %s called %s -> exit status %d\n", name, how, WEXITSTATUS(status));
-    else
-        printf("parent: child %s did not exit normally (raw status 0x%x)\n", name,
-               (unsigned)status);
+        printf("parent: child %s called %s -> exit status %d\n", name, how,
+               WEXITSTATUS(status));
+    else /* e.g. its stdout was a closed pipe: killed by SIGPIPE */
+        printf("parent: child %s %s\n", name,
+               status_describe(status, text, sizeof text));
 }
 
 /* Python's sys.exit("message"): the message on stderr, then exit(1).
@@ -72,9 +74,16 @@ static void show_child(const char *name, const char *how, void (*leave)(int), in
 static void sys_exit_message(int unused)
 {
     (void)unused;
-    fprintf(stderr, "%s: child C: sys.exit(\"message\"): this goes to stderr\n", prog_name());
+    fprintf(stderr, "%s: child C: sys.exit(\"message\"): this goes to stderr\n",
+            prog_name());
     exit(EXIT_FAILURE);
 }
+
+static const char usage[] =
+    "usage: exit [-s STATUS | -m MESSAGE] [-h]\n"
+    "  -s STATUS   end the program with exit(STATUS), 0..255 (default 0)\n"
+    "  -m MESSAGE  end it like Python's sys.exit(MESSAGE): MESSAGE on\n"
+    "              stderr, status 1\n";
 
 int main(int argc, char *argv[])
 {
@@ -99,26 +108,31 @@ int main(int argc, char *argv[])
         die_usage(usage, "unexpected argument '%s'", argv[optind]);
     if (message != NULL && status_given)
         die_usage(usage, "-s and -m are two ways to end: give one of them");
-    setvbuf(stdout, NULL, _IOLBF, 0); /* lines at once; partial lines still wait */
+    setvbuf(stdout, NULL, _IOLBF, 0); /* lines at once; partial ones wait */
 
     if (atexit(say_goodbye) != 0)
         die("atexit failed");
-    printf("parent pid %ld; each child prints text without a newline, then leaves:\n",
+    printf("parent pid %ld; each child prints text without a newline, "
+           "then leaves:\n",
            (long)getpid());
 
     show_child("A", "exit(3)", exit, 3);
-    printf("        A's text came out: exit() flushed stdio and ran the atexit handler\n");
+    printf("        A's text came out: exit() flushed stdio and ran the "
+           "atexit handler\n");
     show_child("B", "_exit(4)", _exit, 4);
-    printf("        nothing from B: _exit() ends the process at once, the buffer is lost\n");
+    printf("        nothing from B: _exit() ends the process at once, the "
+           "buffer is lost\n");
     show_child("C", "sys.exit(\"message\")", sys_exit_message, 1);
-    printf("        C's text came out too (exit flushed it); its message went to stderr\n");
+    printf("        C's text came out too (exit flushed it); its message "
+           "went to stderr\n");
 
     if (message != NULL) {
-        /* sys.exit(message) for the whole program: the line after it never runs. */
+        /* sys.exit(message) for the whole program: nothing after it runs */
         fprintf(stderr, "%s\n", message);
         exit(EXIT_FAILURE);
     }
-    printf("parent: now exit(%ld): the handler runs once more, here; then try echo $?\n",
+    printf("parent: now exit(%ld): the handler runs once more, here; then "
+           "try echo $?\n",
            final_status);
     exit((int)final_status);
 }

@@ -1,4 +1,5 @@
-/* day5/fork.c — 基于fork的多进程编程: fork使用 / fork(): one process becomes two
+/* day5/fork.c — 基于fork的多进程编程: fork使用 /
+ * fork(): one process becomes two
  *
  * One call to fork() returns twice: in the original process (the parent)
  * it returns the new process's pid, in the new process (the child) it
@@ -22,19 +23,20 @@
 #include "common/errors.h"
 #include "common/options.h"
 
-static const char usage[] = "usage: fork [-h]\n"
-                            "Fork once; parent and child each say who they are.\n";
+static const char usage[] =
+    "usage: fork [-h]\n"
+    "Fork once; parent and child each say who they are.\n";
 
 int main(int argc, char *argv[])
 {
     prog_init(argv[0]);
     parse_no_options(argc, argv, usage);
-    setvbuf(stdout, NULL, _IOLBF, 0); /* a line at a time, even into a pipe */
+    setvbuf(stdout, NULL, _IOLBF, 0); /* a line at a time, even in a pipe */
 
     printf("before fork: one process, pid %ld\n", (long)getpid());
     printf("(after fork the parent and the child run at the same time: "
            "the order of their lines is not fixed)\n");
-    fflush(stdout); /* never leave text in the stdio buffer across fork: see fork1 -p */
+    fflush(stdout); /* no text left in the buffer at fork: see fork1 -p */
 
     pid_t pid = fork();
     if (pid < 0)
@@ -43,15 +45,19 @@ int main(int argc, char *argv[])
     const char *who;
     if (pid == 0) {
         who = "child ";
-        printf("child:  fork returned 0, so I am the new process (pid %ld)\n", (long)getpid());
+        printf("child:  fork returned 0, so I am the new process "
+               "(pid %ld)\n",
+               (long)getpid());
     } else {
         who = "parent";
-        printf("parent: fork returned %ld, the new process's pid; I am the old process (pid %ld)\n",
+        printf("parent: fork returned %ld, the new process's pid; "
+               "I am the old process (pid %ld)\n",
                (long)pid, (long)getpid());
     }
 
-    /* Both processes run this line: each continued from the line after fork. */
-    printf("%s: after the if, pid %ld — fork test over\n", who, (long)getpid());
+    /* Both processes run this line: each went on after fork. */
+    printf("%s: after the if, pid %ld — fork test over\n", who,
+           (long)getpid());
 
     if (pid == 0)
         exit(EXIT_SUCCESS); /* the child's work is done */

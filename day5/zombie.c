@@ -1,4 +1,5 @@
-/* day5/zombie.c — 孤儿和僵尸: 僵尸进程 / a zombie, and how it goes away
+/* day5/zombie.c — 孤儿和僵尸: 僵尸进程 /
+ * a zombie, and how it goes away
  *
  * When a process exits, the kernel frees its memory and files but keeps a
  * small record — its pid, exit status and resource usage (part of the PCB)
@@ -28,42 +29,70 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "common/clock.h"
 #include "common/errors.h"
+#include "common/hold.h"
 #include "common/procfs.h"
 #include "common/signals.h"
+#include "common/status.h"
 
 enum { CHILD_STATUS = 7 };
-#define SAMPLE_LIMIT_S  3.0 /* how long to look for the Z state */
-#define SAMPLE_EVERY_MS 1
+#define SAMPLE_LIMIT_MS 3000 /* how long to look for the Z state */
+
+
+/* The lesson: a child that exits is a zombie until its parent reaps it. */
+static int show_zombie(bool keep)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        die_errno("fork");
+    if (pid == 0)
+        _exit(CHILD_STATUS); /* the child ends at once */
+
+    printf("parent: child %ld exits at once with status %d; I do not wait "
+           "for it yet\n",
+           (long)pid, CHILD_STATUS);
+    char state = procfs_wait_state(pid, 'Z', SAMPLE_LIMIT_MS);
+    char name[64] = "?";
+    procfs_comm(pid, name, sizeof name);
+    printf("parent: /proc/%ld/stat: state %c, parent %ld, name %s\n",
+           (long)pid, state, (long)procfs_ppid(pid), name);
+    if (state == 'Z')
+        printf("parent: child %ld is a zombie: dead, but its exit status "
+               "waits for me\n",
+               (long)pid);
+    else
+        printf("parent: child %ld did not show as Z in %d s\n", (long)pid,
+               SAMPLE_LIMIT_MS / 1000);
+    if (keep)
+        hold_for_enter("holding the zombie: look with  ps -o "
+                       "pid,ppid,stat,cmd -p %ld\n"
+                       "press Enter (or Ctrl-C) to reap it\n",
+                       (long)pid);
+
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            die_errno("waitpid");
+    char how[64];
+    if (WIFEXITED(status))
+        snprintf(how, sizeof how, "exit status %d", WEXITSTATUS(status));
+    else
+        status_describe(status, how, sizeof how);
+    printf("parent: waitpid(%ld) collected %s: the zombie is reaped\n",
+           (long)pid, how);
+    char after = procfs_state(pid);
+    if (after == 0)
+        printf("parent: /proc/%ld is gone: no trace of child %ld is left\n",
+               (long)pid, (long)pid);
+    else
+        printf("parent: /proc/%ld still there, state %c\n", (long)pid, after);
+    return state == 'Z' && after == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
 
 static const char usage[] =
     "usage: zombie [-k] [-h]\n"
     "  -k  keep the zombie until Enter (or Ctrl-C), to look at it with ps\n";
-
-/* Read pid's state until it is Z (or the bound passes); the last letter seen. */
-static char wait_for_zombie(pid_t pid)
-{
-    char state = procfs_state(pid);
-    double end = clock_now() + SAMPLE_LIMIT_S;
-    while (state != 'Z' && state != 0 && clock_now() < end) {
-        clock_sleep_ms(SAMPLE_EVERY_MS);
-        state = procfs_state(pid);
-    }
-    return state;
-}
-
-/* Wait for Enter, end of input or a stop signal, so you can look with ps. */
-static void hold(pid_t zombie)
-{
-    printf("holding the zombie: look with  ps -o pid,ppid,stat,cmd -p %ld\n"
-           "press Enter (or Ctrl-C) to reap it\n",
-           (long)zombie);
-    fflush(stdout);
-    char c;
-    while (!sig_stop_requested && read(STDIN_FILENO, &c, 1) == 1 && c != '\n')
-        ;
-}
 
 int main(int argc, char *argv[])
 {
@@ -79,41 +108,8 @@ int main(int argc, char *argv[])
     }
     if (optind != argc)
         die_usage(usage, "unexpected argument '%s'", argv[optind]);
-    setvbuf(stdout, NULL, _IOLBF, 0); /* a line at a time, even into a pipe */
-    if (sig_catch_stop() < 0)         /* Ctrl-C while holding: reap, then exit */
+    setvbuf(stdout, NULL, _IOLBF, 0); /* a line at a time, even in a pipe */
+    if (sig_catch_stop() < 0) /* Ctrl-C while holding: reap, then exit */
         die_errno("sigaction");
-
-    pid_t pid = fork();
-    if (pid < 0)
-        die_errno("fork");
-    if (pid == 0)
-        _exit(CHILD_STATUS); /* the child ends at once */
-
-    printf("parent: child %ld exits at once with status %d; I do not wait for it yet\n", (long)pid,
-           CHILD_STATUS);
-    char state = wait_for_zombie(pid);
-    char name[64] = "?";
-    procfs_comm(pid, name, sizeof name);
-    printf("parent: /proc/%ld/stat: state %c, parent %ld, name %s\n", (long)pid, state,
-           (long)procfs_ppid(pid), name);
-    if (state == 'Z')
-        printf("parent: child %ld is a zombie: dead, but its exit status waits for me\n",
-               (long)pid);
-    else
-        printf("parent: child %ld did not show as Z in %.0f s\n", (long)pid, SAMPLE_LIMIT_S);
-    if (keep)
-        hold(pid);
-
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            die_errno("waitpid");
-    printf("parent: waitpid(%ld) collected exit status %d: the zombie is reaped\n", (long)pid,
-           WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-    char after = procfs_state(pid);
-    if (after == 0)
-        printf("parent: /proc/%ld is gone: no trace of child %ld is left\n", (long)pid, (long)pid);
-    else
-        printf("parent: /proc/%ld still there, state %c\n", (long)pid, after);
-    return state == 'Z' && after == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return show_zombie(keep);
 }

@@ -1,4 +1,5 @@
-/* day6/child.c — 如何避免僵尸进程: 创建二级子进程处理僵尸 / the double fork
+/* day6/child.c — 如何避免僵尸进程:
+ * 创建二级子进程处理僵尸 / the double fork
  *
  * The parent wants a job done in another process without waiting for it
  * and without leaving a zombie. The trick (the course's three steps):
@@ -27,20 +28,19 @@
 #include "common/errors.h"
 #include "common/options.h"
 #include "common/procfs.h"
+#include "common/status.h"
 
 enum { FOO_STEPS = 3, BAR_STEPS = 5 };
 #define STEP_MS 100 /* one step of either job: foo takes 0.3 s, bar 0.5 s */
-
-static const char usage[] = "usage: child [-h]\n"
-                            "The double fork: a job in a grandchild, no zombie, no blocking.\n";
 
 /* The grandchild's job (the course's foo). */
 static void foo(void)
 {
     for (int i = 1; i <= FOO_STEPS; i++) {
         clock_sleep_ms(STEP_MS);
-        printf("grandchild %ld: 模拟事件foo, step %d/%d (my parent is now %ld)\n", (long)getpid(),
-               i, FOO_STEPS, (long)getppid());
+        printf("grandchild %ld: 模拟事件foo, step %d/%d "
+               "(my parent is now %ld)\n",
+               (long)getpid(), i, FOO_STEPS, (long)getppid());
     }
 }
 
@@ -49,7 +49,8 @@ static void bar(void)
 {
     for (int i = 1; i <= BAR_STEPS; i++) {
         clock_sleep_ms(STEP_MS);
-        printf("parent %ld:     模拟事件bar, step %d/%d\n", (long)getpid(), i, BAR_STEPS);
+        printf("parent %ld:     模拟事件bar, step %d/%d\n", (long)getpid(),
+               i, BAR_STEPS);
     }
 }
 
@@ -61,23 +62,30 @@ static void child_forks_and_exits(void)
     if (grandchild < 0)
         die_errno_child("fork (grandchild)");
     if (grandchild == 0) {
-        printf("grandchild %ld: started by child %ld\n", (long)getpid(), (long)child);
+        printf("grandchild %ld: started by child %ld\n", (long)getpid(),
+               (long)child);
         foo();
-        printf("grandchild %ld: done; my new parent %ld reaps me\n", (long)getpid(),
-               (long)getppid());
+        printf("grandchild %ld: done; my new parent %ld reaps me\n",
+               (long)getpid(), (long)getppid());
         exit(EXIT_SUCCESS);
     }
-    printf("child %ld: forked grandchild %ld, exiting at once\n", (long)getpid(), (long)grandchild);
-    _exit(EXIT_SUCCESS); /* at once, like the course's os._exit(0); the line is already out */
+    printf("child %ld: forked grandchild %ld, exiting at once\n",
+           (long)getpid(), (long)grandchild);
+    _exit(EXIT_SUCCESS); /* at once, like the course's os._exit(0) */
 }
+
+static const char usage[] =
+    "usage: child [-h]\n"
+    "The double fork: a job in a grandchild, no zombie, no blocking.\n";
 
 int main(int argc, char *argv[])
 {
     prog_init(argv[0]);
     parse_no_options(argc, argv, usage);
-    setvbuf(stdout, NULL, _IOLBF, 0); /* a line at a time, even into a pipe */
+    setvbuf(stdout, NULL, _IOLBF, 0); /* a line at a time, even in a pipe */
 
-    printf("parent %ld: forking a child (foo and bar lines below interleave in any order)\n",
+    printf("parent %ld: forking a child (foo and bar lines below interleave "
+           "in any order)\n",
            (long)getpid());
     fflush(stdout);
     pid_t pid = fork();
@@ -90,17 +98,20 @@ int main(int argc, char *argv[])
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)
             die_errno("waitpid");
+    char how[64]; /* e.g. "killed by SIGPIPE": its stdout was closed */
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        die("child %ld failed (status 0x%x)", (long)pid, (unsigned)status);
-    printf("parent %ld: reaped child %ld at once; now my own work, no waiting\n", (long)getpid(),
-           (long)pid);
+        die("child %ld %s", (long)pid,
+            status_describe(status, how, sizeof how));
+    printf("parent %ld: reaped child %ld at once; now my own work, no "
+           "waiting\n",
+           (long)getpid(), (long)pid);
 
     bar();
 
-    /* The proof, from the kernel's process table, not from our own bookkeeping. */
+    /* The proof, from the kernel's process table, not our bookkeeping. */
     int zombies = procfs_count_zombies(getpid());
     int children = procfs_children(getpid(), NULL, 0);
-    printf("parent %ld: /proc says my children: %d, zombies: %d\n", (long)getpid(), children,
-           zombies);
+    printf("parent %ld: /proc says my children: %d, zombies: %d\n",
+           (long)getpid(), children, zombies);
     return children == 0 && zombies == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -1,4 +1,5 @@
-/* day6/process3.c — multiprocessing 模块创建进程: 多个子进程 / several processes, joined
+/* day6/process3.c — multiprocessing 模块创建进程:
+ * 多个子进程 / several processes, joined
  *
  * The course's three children — 吃饭 (eat), 睡觉 (sleep), 打豆豆 (beat
  * beans) — each a process object with its own target arguments and its
@@ -34,16 +35,13 @@
 
 enum { NTASKS = 3 };
 
-static const char usage[] = "usage: process3 [-f] [-h]\n"
-                            "  -f  the third child (打豆豆) fails: its exit code is 1\n";
-
-/* --- the process "object" (as in process1) --------------------------------------- */
+/* --- the process "object" (as in process1) -------------------------------- */
 
 struct process {
-    int (*target)(void *args); /* runs in the child; its return value is the exit code */
-    void *args;                /* handed to target (the child works on its own copy) */
-    pid_t pid;                 /* 0 until started */
-    int exitcode;              /* after join: the exit code, or -N if signal N killed it */
+    int (*target)(void *args); /* runs in the child; returns the exit code */
+    void *args;   /* handed to target (the child works on its own copy) */
+    pid_t pid;    /* 0 until started */
+    int exitcode; /* after join: the exit code, or -N if signal N killed it */
 };
 
 static void process_start(struct process *p)
@@ -62,10 +60,11 @@ static void process_join(struct process *p)
     while (waitpid(p->pid, &status, 0) < 0)
         if (errno != EINTR)
             die_errno("waitpid");
-    p->exitcode = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+    p->exitcode =
+        WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
 }
 
-/* --- the lesson ------------------------------------------------------------------- */
+/* --- the lesson ----------------------------------------------------------- */
 
 struct task {
     const char *name; /* what the child does */
@@ -77,15 +76,52 @@ struct task {
 static int do_task(void *args)
 {
     const struct task *t = args;
-    printf("%ld -- %ld  %s: starting (%ld ms)\n", (long)getppid(), (long)getpid(), t->name, t->ms);
+    long parent = (long)getppid(), me = (long)getpid();
+    printf("%ld -- %ld  %s: starting (%ld ms)\n", parent, me, t->name, t->ms);
     clock_sleep_ms(t->ms);
     if (t->fail) {
-        printf("%ld -- %ld  %s: failed\n", (long)getppid(), (long)getpid(), t->name);
+        printf("%ld -- %ld  %s: failed\n", parent, me, t->name);
         return 1;
     }
-    printf("%ld -- %ld  %s: done\n", (long)getppid(), (long)getpid(), t->name);
+    printf("%ld -- %ld  %s: done\n", parent, me, t->name);
     return 0;
 }
+
+/* Three children, three tasks, joined in order with their exit codes. */
+static void run_three(bool fail)
+{
+    struct task tasks[NTASKS] = {
+        {"吃饭 eat", 300, false},
+        {"睡觉 sleep", 200, false},
+        {"打豆豆 beat beans", 400, fail},
+    };
+    struct process procs[NTASKS];
+
+    printf("parent %ld: starting %d children (their lines come in the order "
+           "they finish)\n",
+           (long)getpid(), NTASKS);
+    double start = clock_now();
+    for (int i = 0; i < NTASKS; i++) {
+        procs[i] = (struct process){.target = do_task, .args = &tasks[i]};
+        process_start(&procs[i]);
+    }
+
+    int failed = 0;
+    for (int i = 0; i < NTASKS; i++) {
+        process_join(&procs[i]);
+        printf("parent: joined %s (pid %ld) at %.2f s: exit code %d\n",
+               tasks[i].name, (long)procs[i].pid, clock_now() - start,
+               procs[i].exitcode);
+        failed += procs[i].exitcode != 0;
+    }
+    printf("parent: all %d children joined, %d failed; /proc: %d children "
+           "left\n",
+           NTASKS, failed, procfs_children(getpid(), NULL, 0));
+}
+
+static const char usage[] =
+    "usage: process3 [-f] [-h]\n"
+    "  -f  the third child (打豆豆) fails: its exit code is 1\n";
 
 int main(int argc, char *argv[])
 {
@@ -101,31 +137,7 @@ int main(int argc, char *argv[])
     }
     if (optind != argc)
         die_usage(usage, "unexpected argument '%s'", argv[optind]);
-    setvbuf(stdout, NULL, _IOLBF, 0); /* a line at a time, even into a pipe */
-
-    struct task tasks[NTASKS] = {
-        {"吃饭 eat", 300, false},
-        {"睡觉 sleep", 200, false},
-        {"打豆豆 beat beans", 400, fail},
-    };
-    struct process procs[NTASKS];
-
-    printf("parent %ld: starting %d children (their lines come in the order they finish)\n",
-           (long)getpid(), NTASKS);
-    double start = clock_now();
-    for (int i = 0; i < NTASKS; i++) {
-        procs[i] = (struct process){.target = do_task, .args = &tasks[i]};
-        process_start(&procs[i]);
-    }
-
-    int failed = 0;
-    for (int i = 0; i < NTASKS; i++) {
-        process_join(&procs[i]);
-        printf("parent: joined %s (pid %ld) at %.2f s: exit code %d\n", tasks[i].name,
-               (long)procs[i].pid, clock_now() - start, procs[i].exitcode);
-        failed += procs[i].exitcode != 0;
-    }
-    printf("parent: all %d children joined, %d failed; /proc: %d children left\n", NTASKS, failed,
-           procfs_children(getpid(), NULL, 0));
+    setvbuf(stdout, NULL, _IOLBF, 0); /* a line at a time, even in a pipe */
+    run_three(fail);
     return EXIT_SUCCESS;
 }

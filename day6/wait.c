@@ -1,7 +1,9 @@
-/* day6/wait.c — 如何避免僵尸进程: 使用wait函数处理子进程退出 / reaping with wait
+/* day6/wait.c — 如何避免僵尸进程:
+ * 使用wait函数处理子进程退出 / reaping with wait
  *
- * wait() blocks until a child ends, reaps it (no zombie is left) and hands
- * back a status word that says HOW it ended. Decode it with the macros:
+ * wait() blocks until a child ends, reaps it (no zombie is left) and
+ * hands back a status word that says HOW it ended. Decode it with the
+ * macros:
  *   WIFEXITED(s)   it called exit/_exit (or returned from main):
  *                  WEXITSTATUS(s) is the code, 0..255
  *   WIFSIGNALED(s) a signal killed it: WTERMSIG(s) is the signal
@@ -11,7 +13,7 @@
  * 1. a child exits with 3;        wait() returns its pid, WEXITSTATUS 3
  * 2. a child is killed (SIGKILL); wait() says WIFSIGNALED, WTERMSIG 9
  * 3. a child works for a while;   the parent polls waitpid(pid, WNOHANG)
- *    between steps of its own work, never blocking, until the child is done
+ *    between steps of its own work, never blocking, until it is done
  * Finally wait() returns -1 with ECHILD: no child is left to wait for.
  *
  * Run:    ./build/day6/wait
@@ -36,20 +38,67 @@ enum { EXIT_CODE = 3 };
 #define CHILD_WORK_MS  400 /* how long the part-3 child works */
 #define PARENT_STEP_MS 100 /* one step of the parent's own work in part 3 */
 
-static const char usage[] =
-    "usage: wait [-h]\n"
-    "Reap children with wait() and waitpid(WNOHANG); decode their status.\n";
+static pid_t start_child(int (*work)(void));
+static pid_t wait_one(int *status);
+static int exit_with_code(void);
+static int wait_to_be_killed(void);
+static int work_a_while(void);
 
 /* Print what a wait status word says. */
 static void describe(pid_t pid, int status)
 {
-    printf("parent: reaped %ld, raw status %d (0x%04x): ", (long)pid, status, (unsigned)status);
+    printf("parent: reaped %ld, raw status %d (0x%04x): ", (long)pid, status,
+           (unsigned)status);
     if (WIFEXITED(status))
         printf("WIFEXITED, WEXITSTATUS = %d\n", WEXITSTATUS(status));
     else if (WIFSIGNALED(status))
-        printf("WIFSIGNALED, WTERMSIG = %d (%s)\n", WTERMSIG(status), strsignal(WTERMSIG(status)));
+        printf("WIFSIGNALED, WTERMSIG = %d (%s)\n", WTERMSIG(status),
+               strsignal(WTERMSIG(status)));
     else
         printf("neither exited nor killed?\n");
+}
+
+/* Parts 1 and 2: wait() blocks, reaps, and says how the child ended. */
+static void show_wait(void)
+{
+    printf("1. a child that exits with %d; wait() blocks until it has\n",
+           EXIT_CODE);
+    pid_t pid = start_child(exit_with_code);
+    int status;
+    pid_t reaped = wait_one(&status);
+    printf("parent: wait() returned %ld, the pid fork returned (%ld)\n",
+           (long)reaped, (long)pid);
+    describe(reaped, status);
+
+    printf("2. a child killed by SIGKILL\n");
+    pid = start_child(wait_to_be_killed);
+    if (kill(pid, SIGKILL) < 0)
+        die_errno("kill");
+    printf("parent: sent SIGKILL to %ld\n", (long)pid);
+    reaped = wait_one(&status);
+    describe(reaped, status);
+}
+
+/* Part 3: waitpid(WNOHANG) asks without blocking; the parent works on. */
+static void show_waitpid_nohang(void)
+{
+    printf("3. waitpid(pid, &status, WNOHANG): check without blocking, "
+           "keep working\n");
+    pid_t pid = start_child(work_a_while), reaped;
+    int status, still_running = 0;
+    while ((reaped = waitpid(pid, &status, WNOHANG)) == 0) {
+        still_running++;
+        printf("parent: waitpid returned 0: child still running; my own "
+               "work, step %d\n",
+               still_running);
+        clock_sleep_ms(PARENT_STEP_MS);
+    }
+    if (reaped < 0)
+        die_errno("waitpid");
+    describe(reaped, status);
+    printf("parent: found the child still running %d time(s) before it was "
+           "done (the count depends on the scheduler)\n",
+           still_running);
 }
 
 /* fork, or die; the child runs work() and exits with what it returns. */
@@ -61,6 +110,17 @@ static pid_t start_child(int (*work)(void))
         die_errno("fork");
     if (pid == 0)
         exit(work());
+    return pid;
+}
+
+/* wait() for one child, retrying if a signal interrupts it. */
+static pid_t wait_one(int *status)
+{
+    pid_t pid;
+    while ((pid = wait(status)) < 0 && errno == EINTR)
+        ;
+    if (pid < 0)
+        die_errno("wait");
     return pid;
 }
 
@@ -86,57 +146,21 @@ static int work_a_while(void)
     return 0;
 }
 
-/* wait() for one child, retrying if a signal interrupts it. */
-static pid_t wait_one(int *status)
-{
-    pid_t pid;
-    while ((pid = wait(status)) < 0 && errno == EINTR)
-        ;
-    if (pid < 0)
-        die_errno("wait");
-    return pid;
-}
+static const char usage[] =
+    "usage: wait [-h]\n"
+    "Reap children with wait() and waitpid(WNOHANG); decode their status.\n";
 
 int main(int argc, char *argv[])
 {
     prog_init(argv[0]);
     parse_no_options(argc, argv, usage);
-    setvbuf(stdout, NULL, _IOLBF, 0); /* a line at a time, even into a pipe */
-
-    printf("1. a child that exits with %d; wait() blocks until it has\n", EXIT_CODE);
-    pid_t pid = start_child(exit_with_code);
+    setvbuf(stdout, NULL, _IOLBF, 0); /* a line at a time, even in a pipe */
+    show_wait();
+    show_waitpid_nohang();
     int status;
-    pid_t reaped = wait_one(&status);
-    printf("parent: wait() returned %ld, the pid fork returned (%ld)\n", (long)reaped, (long)pid);
-    describe(reaped, status);
-
-    printf("2. a child killed by SIGKILL\n");
-    pid = start_child(wait_to_be_killed);
-    if (kill(pid, SIGKILL) < 0)
-        die_errno("kill");
-    printf("parent: sent SIGKILL to %ld\n", (long)pid);
-    reaped = wait_one(&status);
-    describe(reaped, status);
-
-    printf("3. waitpid(pid, &status, WNOHANG): check without blocking, keep working\n");
-    pid = start_child(work_a_while);
-    int still_running = 0;
-    while ((reaped = waitpid(pid, &status, WNOHANG)) == 0) {
-        still_running++;
-        printf("parent: waitpid returned 0: child still running; my own work, step %d\n",
-               still_running);
-        clock_sleep_ms(PARENT_STEP_MS);
-    }
-    if (reaped < 0)
-        die_errno("waitpid");
-    describe(reaped, status);
-    printf("parent: found the child still running %d time(s) before it was done "
-           "(the count depends on the scheduler)\n",
-           still_running);
-
-    if (wait(&status) < 0 && errno == ECHILD)
-        printf("parent: wait() now returns -1, ECHILD: no children left, no zombies\n");
-    else
+    if (wait(&status) >= 0 || errno != ECHILD)
         die("wait() found a child that should not exist");
+    printf("parent: wait() now returns -1, ECHILD: no children left, no "
+           "zombies\n");
     return EXIT_SUCCESS;
 }

@@ -257,7 +257,7 @@ int main(int argc, char *argv[])
 
     int listen_fd = net_tcp_listen(so.bind_addr, so.port, 16);
     if (listen_fd < 0)
-        die("listen on %s:%d: %s", so.bind_addr, so.port, net_error());
+        die("%s", net_error());
     sig_stop_shutdown(listen_fd); /* a stop signal also wakes accept(): see signals.h */
     if (net_print_listening(listen_fd) < 0)
         die("%s", net_error());

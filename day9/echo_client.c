@@ -308,7 +308,7 @@ static int scripted(const struct client_opts *co, struct script *sc)
         links[opened].index = opened;
         links[opened].fd = net_tcp_connect(co->host, co->port);
         if (links[opened].fd < 0 || net_set_nonblocking(links[opened].fd, true) < 0) {
-            warn_msg("connection %ld to %s:%d: %s", opened + 1, co->host, co->port, net_error());
+            warn_msg("connection %ld: %s", opened + 1, net_error());
             break;
         }
     }
@@ -417,7 +417,7 @@ int main(int argc, char *argv[])
 
     int fd = udp ? net_udp_connect(co.host, co.port) : net_tcp_connect(co.host, co.port);
     if (fd < 0)
-        die("connect to %s:%d: %s", co.host, co.port, net_error());
+        die("%s", net_error());
     int status = udp ? interactive_udp(fd, sc.timeout_ms) : interactive(fd, sc.timeout_ms);
     close(fd);
     return status;

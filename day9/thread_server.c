@@ -228,7 +228,7 @@ int main(int argc, char *argv[])
 
     int listen_fd = net_tcp_listen(so.bind_addr, so.port, SOMAXCONN); /* step 1 */
     if (listen_fd < 0)
-        die("listen on %s:%d: %s", so.bind_addr, so.port, net_error());
+        die("%s", net_error());
     sig_stop_shutdown(listen_fd);   /* a stop signal also wakes accept(): see signals.h */
     int spare_fd = fd_spare_open(); /* for EMFILE: see common/fds.h */
     if (spare_fd < 0)

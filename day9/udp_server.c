@@ -62,7 +62,7 @@ int main(int argc, char *argv[])
 
     int fd = net_udp_bind(so.bind_addr, so.port);
     if (fd < 0)
-        die("bind %s:%d: %s", so.bind_addr, so.port, net_error());
+        die("%s", net_error());
     if (net_print_listening(fd) < 0)
         die("%s", net_error());
 

@@ -1,5 +1,6 @@
 /* tests/process_support.c — see process_support.h. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,4 +187,91 @@ bool wait_for_state(pid_t pid, char want, double timeout)
         clock_sleep_ms(1);
     }
     return true;
+}
+
+/* Read fd until EOF or the deadline (poll); append to *buf. */
+static void read_until_eof(int fd, char **buf, size_t *len, double deadline)
+{
+    for (;;) {
+        double left = deadline - clock_now();
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (left <= 0 || poll(&p, 1, (int)(left * 1000) + 1) <= 0)
+            return;
+        char chunk[4096];
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return;
+        char *more = realloc(*buf, *len + (size_t)n + 1);
+        assert_non_null(more);
+        *buf = more;
+        memcpy(*buf + *len, chunk, (size_t)n);
+        *len += (size_t)n;
+        (*buf)[*len] = '\0';
+    }
+}
+
+char *run_into_head(const char *const argv[], int *status)
+{
+    int out[2], err[2];
+    assert_int_equal(pipe(out), 0);
+    assert_int_equal(pipe(err), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        signal(SIGPIPE, SIG_DFL); /* as a shell starts a pipeline */
+        dup2(out[1], STDOUT_FILENO);
+        dup2(err[1], STDERR_FILENO);
+        close(STDIN_FILENO);
+        close(out[0]), close(out[1]), close(err[0]), close(err[1]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(out[1]);
+    close(err[1]);
+    double deadline = clock_now() + harness_timeout(10.0);
+    /* head -1: the first line, then gone */
+    char c = 0;
+    while (c != '\n' && clock_now() < deadline) {
+        struct pollfd p = {.fd = out[0], .events = POLLIN};
+        if (poll(&p, 1, 100) > 0 && read(out[0], &c, 1) <= 0)
+            break;
+    }
+    close(out[0]);
+    char *text = calloc(1, 1);
+    size_t len = 0;
+    assert_non_null(text);
+    read_until_eof(err[0], &text, &len, deadline);
+    close(err[0]);
+    while (waitpid(pid, status, WNOHANG) == 0 && clock_now() < deadline)
+        clock_sleep_ms(2);
+    if (clock_now() >= deadline) {
+        kill(pid, SIGKILL);
+        waitpid(pid, status, 0);
+        fail_msg("%s | head -1: still running after its deadline", argv[0]);
+    }
+    harness_reap_orphans(); /* a grandchild it left behind */
+    return text;
+}
+
+void expect_into_head_ok(const char *program, const char *arg, int runs)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s", program_path(program));
+    const char *argv[] = {path, arg, NULL};
+    for (int i = 0; i < runs; i++) {
+        int status;
+        char *err = run_into_head(argv, &status);
+        bool pipe_killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE;
+        bool said_so = WIFEXITED(status) && WEXITSTATUS(status) == 1 &&
+                       strstr(err, "killed by SIGPIPE") != NULL;
+        bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        if (strstr(err, "status 0x") != NULL ||
+            strstr(err, "raw status") != NULL ||
+            !(pipe_killed || said_so || clean))
+            fail_msg("%s %s | head -1: status 0x%x, stderr:\n%s", program,
+                     arg != NULL ? arg : "", (unsigned)status, err);
+        free(err);
+    }
 }

@@ -71,6 +71,18 @@ void expect_usage_contract(const char *program);
  * stderr and exit 1, leaving no child behind. */
 void expect_fork_failure_reported(const char *program, const char *arg);
 
+/* Run argv as in `argv | head -1`: stdout into a pipe from which only
+ * the first line is read before its read end is closed, so the next
+ * write to it raises SIGPIPE. Bounded; what the program left behind is
+ * reaped. Returns its stderr (free it); *status gets its wait status. */
+char *run_into_head(const char *const argv[], int *status);
+
+/* Run program (with arg, or none if NULL) runs times as in
+ * `program | head -1`. Each run must end cleanly (exit 0), be killed by
+ * SIGPIPE at its own next line, or exit 1 saying which child was "killed
+ * by SIGPIPE"; never a raw status on stderr. */
+void expect_into_head_ok(const char *program, const char *arg, int runs);
+
 /* Poll until pid's state letter is want (bounded, scaled); true if seen. */
 bool wait_for_state(pid_t pid, char want, double timeout);
 

@@ -1,4 +1,4 @@
-/* tests/test_chat.c — day6/chat_server and day6/chat_client, for real.
+/* tests/test_chat.c — day6/chat/chat_server and chat_client, for real.
  *
  * The test process plays the users: each user is a UDP socket of its own
  * (its own address), connected to the server, with a receive timeout so a
@@ -31,6 +31,7 @@
 #include "common/io.h"
 #include "common/net.h"
 #include "common/procfs.h"
+#include "day6/chat/chat_proto.h"
 #include "tests/harness.h"
 
 #define RECV_TIMEOUT 5.0 /* seconds (scaled) a user waits for one datagram */
@@ -192,8 +193,8 @@ static char server_path[PATH_MAX], client_path[PATH_MAX];
 
 static int group_setup(void **state)
 {
-    snprintf(server_path, sizeof server_path, "%s", program_path("day6/chat_server"));
-    snprintf(client_path, sizeof client_path, "%s", program_path("day6/chat_client"));
+    snprintf(server_path, sizeof server_path, "%s", program_path("day6/chat/chat_server"));
+    snprintf(client_path, sizeof client_path, "%s", program_path("day6/chat/chat_client"));
     return harness_group_setup(state);
 }
 
@@ -1211,9 +1212,73 @@ static void test_client_usage(void **state)
     }
 }
 
+/* ---------------------------------------------------------------------------
+ * The datagram parser alone (day6/chat/chat_proto.c): bytes in, verdict out.
+ * ------------------------------------------------------------------------- */
+
+static void test_parser_verdicts(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *data;
+        size_t len;
+        const char *verdict; /* NULL: accepted */
+    } cases[] = {
+        {"L alice", 7, NULL},
+        {"Q alice\n", 8, NULL},
+        {"C bob hi\r\n", 10, NULL},
+        {"C alice \xe4\xbd\xa0\xe5\xa5\xbd", 14, NULL},
+        {"", 0, "FAIL empty datagram"},
+        {"X", 1, "FAIL unknown command (send L NAME, C NAME TEXT or Q NAME)"},
+        {"L a:b", 5, "FAIL name must not contain a space or ':'"},
+        {"L ", 2, "FAIL empty name"},
+        {"C alice ", 8, "FAIL empty message"},
+        {"C alice", 7, "FAIL empty message"},
+        {"L \xc0\xaf", 4, "FAIL not valid UTF-8"},
+        {"L \xed\xa0\x80", 5, "FAIL not valid UTF-8"}, /* a surrogate */
+        {"C eve \xc2\x9b""31m", 9, "FAIL control characters are not allowed"},
+        {"C eve a\0b", 9, "FAIL control characters are not allowed"},
+        {"L 123456789012345678901234567890123", 35,
+         "FAIL name too long (max 32 bytes)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct chat_request r;
+        const char *v = chat_parse(cases[i].data, cases[i].len, &r);
+        if (cases[i].verdict == NULL && v != NULL)
+            fail_msg("case %zu: refused: %s", i, v);
+        if (cases[i].verdict != NULL)
+            assert_string_equal(v != NULL ? v : "(accepted)",
+                                cases[i].verdict);
+    }
+    struct chat_request r;
+    assert_null(chat_parse("C bob hi there\n", 15, &r));
+    assert_int_equal(r.command, 'C');
+    assert_string_equal(r.name, "bob");
+    assert_int_equal(r.text_len, 8);
+    assert_memory_equal(r.text, "hi there", 8);
+    assert_true(r.newline);
+
+    char big[CHAT_MAX_DATAGRAM + 1];
+    memset(big, 'x', sizeof big);
+    memcpy(big, "C alice ", 8);
+    assert_string_equal(chat_parse(big, sizeof big, &r),
+                        "FAIL too long (max 1024 bytes of text)");
+    assert_null(chat_parse(big, 8 + CHAT_MAX_TEXT, &r)); /* the longest */
+
+    assert_true(chat_is_fail("FAIL x", 6));
+    assert_false(chat_is_fail("FAI", 3));
+    assert_true(chat_is_exit("EXIT\n", 5));
+    assert_false(chat_is_exit("EXITS", 5));
+    char msg[] = "a\033[2Jb\xc2\x9b!\n";
+    size_t n = chat_printable(msg, sizeof msg - 1);
+    assert_int_equal(n, 9);
+    assert_memory_equal(msg, "a?[2Jb?" "?!", 9);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parser_verdicts),
         cmocka_unit_test_teardown(test_login_ok_and_logged, chat_teardown),
         cmocka_unit_test_teardown(test_duplicate_name_refused, chat_teardown),
         cmocka_unit_test_teardown(test_bad_names_refused, chat_teardown),

@@ -2,6 +2,7 @@
  * robust IO, signals, clock and procfs, including how each one fails. */
 #define _GNU_SOURCE /* prctl, pipe2 */
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -13,6 +14,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,8 +29,10 @@
 #include "common/io.h"
 #include "common/net.h"
 #include "common/options.h"
+#include "common/hold.h"
 #include "common/procfs.h"
 #include "common/signals.h"
+#include "common/status.h"
 #include "tests/harness.h"
 
 /* --- helpers ------------------------------------------------------------- */
@@ -411,7 +415,10 @@ static void test_listen_failures_are_reported(void **state)
     int again = net_tcp_listen("127.0.0.1", net_local_port(lfd), 8);
     assert_int_equal(again, -1);
     assert_int_equal(errno, EADDRINUSE);
-    assert_non_null(strstr(net_error(), "bind"));
+    char where[64]; /* the message says which address was busy */
+    snprintf(where, sizeof where, "cannot listen on 127.0.0.1:%d: ", net_local_port(lfd));
+    assert_non_null(strstr(net_error(), where));
+    assert_non_null(strstr(net_error(), "Address already in use"));
     close(lfd);
 }
 
@@ -893,6 +900,274 @@ static bool is_zombie(void *arg)
     return procfs_state(*(pid_t *)arg) == 'Z';
 }
 
+/* --- getopt's errors, -b, the stop-signal hold, deadlines, addresses ------- */
+
+static const char short_usage[] = "usage: prog [-p PORT] [-v]\n";
+
+/* getopt's own message would name argv[0], a path; ours, the short name. */
+static void call_getopt_error(void *arg)
+{
+    char *argv[] = {"/some/where/prog", arg, NULL};
+    prog_init(argv[0]);
+    optind = 1;
+    int opt;
+    while ((opt = getopt(2, argv, "p:v")) != -1)
+        if (opt == '?')
+            die_usage(short_usage, NULL);
+    _exit(9);
+}
+
+static void test_getopt_errors_use_the_short_name(void **state)
+{
+    (void)state;
+    char out[256], err[512];
+    assert_exited_with(in_child(call_getopt_error, "-z", out, sizeof out, err, sizeof err), 2);
+    assert_string_equal(err, "prog: invalid option -z\nusage: prog [-p PORT] [-v]\n");
+    assert_exited_with(in_child(call_getopt_error, "-p", out, sizeof out, err, sizeof err), 2);
+    assert_string_equal(err, "prog: option -p needs a value\nusage: prog [-p PORT] [-v]\n");
+}
+
+static void call_bad_bind(void *arg)
+{
+    struct server_opts so;
+    prog_init("srv");
+    server_opts_init(&so, 9000);
+    server_opts_handle(&so, 'b', arg, opt_usage);
+    _exit(9);
+}
+
+/* -b takes a literal: a bad one is a usage error (2), and a name is not
+ * looked up behind the user's back. */
+static void test_bind_address_must_be_a_literal(void **state)
+{
+    (void)state;
+    char out[256], err[512];
+    const char *bad[] = {"999.1.1.1", "localhost", "1.2.3", "::g"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int status = in_child(call_bad_bind, (void *)bad[i], out, sizeof out, err, sizeof err);
+        assert_exited_with(status, 2);
+        assert_non_null(strstr(err, "srv: bad bind address '"));
+        assert_non_null(strstr(err, bad[i]));
+    }
+    const char *good[] = {"0.0.0.0", "127.0.0.1", "::", "::1"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        assert_exited_with(in_child(call_bad_bind, (void *)good[i], out, sizeof out, err,
+                                    sizeof err),
+                           9);
+}
+
+/* Held stop signals stay pending; the child of a fork made while they
+ * are held dies of SIGTERM as a plain program would. */
+static void hold_then_fork(void *arg)
+{
+    (void)arg;
+    if (sig_catch_stop() < 0)
+        _exit(3);
+    sigset_t old;
+    if (sig_hold_stop(&old) < 0)
+        _exit(4);
+    raise(SIGTERM);
+    if (sig_stop_requested != 0)
+        _exit(5); /* it got through while held */
+    pid_t pid = fork();
+    if (pid == 0) {
+        sig_child_defaults(&old); /* the pending SIGTERM was not inherited */
+        pause();
+        _exit(6);
+    }
+    if (sig_release(&old) < 0 || sig_stop_requested != SIGTERM)
+        _exit(7); /* released, the pending signal must be handled now */
+    kill(pid, SIGTERM);
+    int status;
+    if (waitpid(pid, &status, 0) != pid)
+        _exit(8);
+    _exit(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM ? 0 : 10);
+}
+
+static void test_sig_hold_stop_across_fork(void **state)
+{
+    (void)state;
+    char out[64], err[256];
+    alarm(0);
+    assert_exited_with(in_child(hold_then_fork, NULL, out, sizeof out, err, sizeof err), 0);
+}
+
+/* A server blocked writing its log into a pipe nobody reads must still
+ * stop. Lines longer than a pipe's atomic size make stdio's write partial:
+ * without the handler's help, stdio writes the rest and blocks again. */
+static void log_until_stopped(void *arg)
+{
+    (void)arg;
+    if (sig_catch_stop() < 0)
+        _exit(3);
+    static char line[20000];
+    memset(line, 'x', sizeof line - 1);
+    setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+    while (!sig_stop_requested)
+        printf("%s\n", line);
+    _exit(0);
+}
+
+static bool has_exited(void *arg)
+{
+    char st = procfs_state(*(pid_t *)arg);
+    return st == 'Z' || st == '\0';
+}
+
+static void test_stop_wins_over_a_blocked_log_write(void **state)
+{
+    (void)state;
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(p[1], STDOUT_FILENO);
+        close(p[0]);
+        close(p[1]);
+        log_until_stopped(NULL);
+    }
+    close(p[1]); /* p[0] stays open and unread: the pipe fills */
+    assert_true(wait_until(is_sleeping, &pid, harness_timeout(5.0)));
+    kill(pid, SIGTERM);
+    int status = 0;
+    bool ended = wait_until(has_exited, &pid, harness_timeout(5.0));
+    if (ended)
+        waitpid(pid, &status, 0);
+    else {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+    }
+    close(p[0]);
+    assert_true(ended);
+    assert_exited_with(status, 0);
+}
+
+static void test_clock_deadline(void **state)
+{
+    (void)state;
+    struct timespec now, d;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    d = clock_deadline(CLOCK_MONOTONIC, 1999);
+    assert_true(d.tv_nsec >= 0 && d.tv_nsec < 1000000000L);
+    double ahead = (double)(d.tv_sec - now.tv_sec) + (double)(d.tv_nsec - now.tv_nsec) / 1e9;
+    assert_true(ahead >= 1.999 && ahead < 1.999 + harness_timeout(1.0));
+    d = clock_deadline(CLOCK_REALTIME, 0);
+    assert_true(d.tv_nsec >= 0 && d.tv_nsec < 1000000000L);
+}
+
+static void fill_in4(struct sockaddr_storage *ss, const char *ip, int port)
+{
+    struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+    memset(ss, 0xa5, sizeof *ss); /* padding differs: no memcmp may pass */
+    in4->sin_family = AF_INET;
+    in4->sin_port = htons((uint16_t)port);
+    assert_int_equal(inet_pton(AF_INET, ip, &in4->sin_addr), 1);
+}
+
+static void fill_in6(struct sockaddr_storage *ss, const char *ip, int port)
+{
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+    memset(ss, 0, sizeof *ss);
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons((uint16_t)port);
+    assert_int_equal(inet_pton(AF_INET6, ip, &in6->sin6_addr), 1);
+}
+
+static void test_same_host_and_endpoint(void **state)
+{
+    (void)state;
+    struct sockaddr_storage a, b, c, m, v6, un = {.ss_family = AF_UNIX};
+    fill_in4(&a, "127.0.0.1", 80);
+    fill_in4(&b, "127.0.0.1", 80);
+    fill_in4(&c, "127.0.0.2", 80);
+    fill_in6(&m, "::ffff:127.0.0.1", 81);
+    fill_in6(&v6, "::1", 80);
+    const struct sockaddr *A = (void *)&a, *B = (void *)&b, *C = (void *)&c, *M = (void *)&m,
+                          *V6 = (void *)&v6, *UN = (void *)&un;
+    assert_true(net_same_host(A, B) && net_same_endpoint(A, B));
+    assert_false(net_same_host(A, C) || net_same_endpoint(A, C));
+    assert_true(net_same_host(A, M));      /* an IPv4-mapped address is the IPv4 one */
+    assert_false(net_same_endpoint(A, M)); /* ...on another port */
+    assert_false(net_same_host(A, V6));
+    assert_true(net_same_endpoint(V6, V6));
+    assert_false(net_same_host(UN, UN)); /* not an IP address at all */
+}
+
+/* Wait statuses in words, from real children: exit codes and signals. */
+static void test_status_describe(void **state)
+{
+    (void)state;
+    char text[64];
+    static const struct {
+        int code, signo;
+        const char *want;
+    } cases[] = {
+        {0, 0, "exited with status 0"},   {3, 0, "exited with status 3"},
+        {0, SIGPIPE, "killed by SIGPIPE"}, {0, SIGKILL, "killed by SIGKILL"},
+        {0, SIGTERM, "killed by SIGTERM"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            if (cases[i].signo != 0) {
+                signal(cases[i].signo, SIG_DFL);
+                raise(cases[i].signo);
+            }
+            _exit(cases[i].code);
+        }
+        int status;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_string_equal(status_describe(status, text, sizeof text), cases[i].want);
+    }
+    /* A status cut short stays a NUL-terminated string. */
+    assert_string_equal(status_describe(0, text, 7), "exited");
+}
+
+/* hold_for_enter: the message first, then it returns at Enter (not
+ * before) and at the end of input. */
+static void test_hold_for_enter(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 2; round++) {
+        int in[2], out[2];
+        assert_int_equal(pipe(in), 0);
+        assert_int_equal(pipe(out), 0);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            dup2(in[0], STDIN_FILENO);
+            dup2(out[1], STDOUT_FILENO);
+            close(in[0]), close(in[1]), close(out[0]), close(out[1]);
+            hold_for_enter("holding %d\n", 42);
+            _exit(0);
+        }
+        close(out[1]);
+        char text[32] = "";
+        assert_int_equal(read(out[0], text, sizeof text - 1), 11);
+        assert_string_equal(text, "holding 42\n");
+        if (round == 0) { /* no Enter yet: read, and still holding */
+            assert_int_equal(write(in[1], "ab", 2), 2);
+            int left = 1;
+            for (int i = 0; i < 5000 && left > 0; i++) {
+                assert_int_equal(ioctl(in[0], FIONREAD, &left), 0);
+                usleep(1000);
+            }
+            assert_int_equal(left, 0);
+            assert_true(wait_until(is_sleeping, &pid, 5));
+            assert_int_equal(write(in[1], "c\n", 2), 2);
+        }
+        close(in[0]);
+        close(in[1]); /* round 1: the end of input alone */
+        assert_true(wait_until(is_zombie, &pid, 5));
+        int status;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        close(out[0]);
+    }
+}
+
 static void test_procfs(void **state)
 {
     (void)state;
@@ -917,6 +1192,9 @@ static void test_procfs(void **state)
     assert_int_equal(procfs_ppid(pid), getpid());
     assert_int_equal(procfs_comm(pid, comm, sizeof comm), 0);
     assert_string_equal(comm, "a) b (c");
+    /* waiting for a state: the one seen, or the last one at the bound */
+    assert_int_equal(procfs_wait_state(pid, 'S', 5000), 'S');
+    assert_int_equal(procfs_wait_state(pid, 'T', 20), 'S');
     pid_t kids[8];
     int n = procfs_children(getpid(), kids, 8);
     assert_int_equal(n, 1);
@@ -924,10 +1202,12 @@ static void test_procfs(void **state)
     assert_int_equal(procfs_count_zombies(getpid()), 0);
 
     close(go[1]); /* the child exits; unreaped, it is a zombie */
+    assert_int_equal(procfs_wait_state(pid, 'Z', 5000), 'Z');
     assert_true(wait_until(is_zombie, &pid, 5));
     assert_int_equal(procfs_count_zombies(getpid()), 1);
     assert_int_equal(waitpid(pid, NULL, 0), pid);
     assert_int_equal(procfs_state(pid), 0); /* reaped: gone */
+    assert_int_equal(procfs_wait_state(pid, 'Z', 5000), 0);
     assert_int_equal(procfs_ppid(pid), -1);
     assert_int_equal(procfs_children(getpid(), kids, 8), 0);
 }
@@ -950,6 +1230,12 @@ int main(void)
         cmocka_unit_test(test_server_opts_bad_port_exits_2),
         cmocka_unit_test(test_opts_help_exits_0),
         cmocka_unit_test(test_parse_no_options),
+        cmocka_unit_test(test_getopt_errors_use_the_short_name),
+        cmocka_unit_test(test_bind_address_must_be_a_literal),
+        cmocka_unit_test(test_sig_hold_stop_across_fork),
+        cmocka_unit_test(test_stop_wins_over_a_blocked_log_write),
+        cmocka_unit_test(test_clock_deadline),
+        cmocka_unit_test(test_same_host_and_endpoint),
         cmocka_unit_test(test_listen_port_0_then_connect),
         cmocka_unit_test(test_ipv6_loopback),
         cmocka_unit_test(test_listen_failures_are_reported),
@@ -972,7 +1258,9 @@ int main(void)
         cmocka_unit_test(test_sig_catch_stop_interrupts_blocking_calls),
         cmocka_unit_test(test_sig_stop_shutdown_wakes_accept),
         cmocka_unit_test(test_clock),
+        cmocka_unit_test(test_status_describe),
         cmocka_unit_test(test_procfs),
+        cmocka_unit_test(test_hold_for_enter),
     };
     /* Not harness_group_setup: the procfs test counts this process's
      * children, which must not include re-parented orphans. */

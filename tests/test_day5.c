@@ -108,11 +108,24 @@ static void test_fork1_pitfall_prints_twice_and_fix_once(void **state)
     lesson_run(&l, argv, NULL, 10);
     assert_lesson_exit(&l, 0);
     /* stdout is a pipe here (fully buffered): the marker is still copied
-     * by fork, and both processes flush it with exit() */
-    assert_int_equal(count_occurrences(l.out, "[printed once, before fork] "), 2);
-    assert_int_equal(count_occurrences(l.out, "[flushed before fork] "), 1);
-    assert_int_equal(count_occurrences(l.out, "<- child"), 2);
-    assert_int_equal(count_occurrences(l.out, "<- parent"), 2);
+     * by fork, and both processes flush it with exit(). Every part of a
+     * line names the process that printed it: the marker, the parent
+     * (this test's child); each end, the child or the parent. */
+    assert_int_equal(count_occurrences(l.out, " wrote this once, before fork]"),
+                     2);
+    assert_int_equal(count_occurrences(l.out, " flushed this before fork]"), 1);
+    assert_int_equal(count_occurrences(l.out, "] <- child "), 2);
+    assert_int_equal(count_occurrences(l.out, "<- parent "), 2);
+    const char *marker = "[parent ";
+    int markers = 0;
+    for (const char *at = strstr(l.out, marker); at != NULL;
+         at = strstr(at + 1, marker), markers++)
+        assert_int_equal(number_after(at, marker), l.proc.pid);
+    assert_int_equal(markers, 3);
+    for (const char *at = strstr(l.out, "<- child "); at != NULL;
+         at = strstr(at + 1, "<- child "))
+        assert_int_not_equal(number_after(at, "<- child "), l.proc.pid);
+    assert_int_equal(number_after(l.out, "<- parent "), l.proc.pid);
     lesson_free(&l);
 }
 
@@ -464,6 +477,21 @@ static void test_every_program_keeps_the_contract(void **state)
     expect_fork_failure_reported("day5/states", "-k");
 }
 
+/* A lesson piped into head (`PROGRAM | head -1`): head leaves after one
+ * line, so the next write raises SIGPIPE in whichever process makes it.
+ * Each run ends cleanly, dies of SIGPIPE, or names the child "killed by
+ * SIGPIPE"; never a raw status, never a child left behind. */
+static void test_every_program_into_head(void **state)
+{
+    (void)state;
+    static const char *const programs[] = {
+        "day5/fork", "day5/fork1", "day5/get_pid", "day5/exit",
+        "day5/states", "day5/orphan", "day5/zombie"};
+    for (size_t i = 0; i < sizeof programs / sizeof programs[0]; i++)
+        expect_into_head_ok(programs[i], NULL, 3);
+    expect_into_head_ok("day5/fork1", "-p", 3);
+}
+
 #define T(fn) cmocka_unit_test_teardown(fn, harness_teardown)
 
 int main(void)
@@ -486,6 +514,7 @@ int main(void)
         T(test_zombie_seen_from_outside),
         T(test_zombie_ctrl_c_while_holding_still_reaps),
         T(test_every_program_keeps_the_contract),
+        T(test_every_program_into_head),
     };
     return cmocka_run_group_tests(tests, harness_group_setup, harness_teardown);
 }

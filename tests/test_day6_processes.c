@@ -117,6 +117,36 @@ static void test_double_fork_leaves_no_zombie(void **state)
     lesson_free(&l);
 }
 
+/* `child | head -1`: head leaves after the first line, so the child (or
+ * the parent) dies of SIGPIPE at its next line. A lesson about decoding
+ * wait statuses must then say "killed by SIGPIPE", never a raw status.
+ * Who loses the race varies: run it until the child lost it 3 times (at
+ * most 40 runs; if it never does, the check is skipped, saying so). */
+static void test_child_into_head_says_killed_by_sigpipe(void **state)
+{
+    (void)state;
+    const char *argv[] = {program_path("day6/child"), NULL};
+    int seen = 0, runs = 0;
+    for (; runs < 40 && seen < 3; runs++) {
+        int status;
+        char *err = run_into_head(argv, &status);
+        assert_null(strstr(err, "status 0x"));
+        if (strstr(err, "killed by SIGPIPE") != NULL) {
+            seen++;
+            assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+        } else { /* the parent met the closed pipe itself */
+            assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE);
+            assert_string_equal(err, "");
+        }
+        free(err);
+    }
+    if (seen == 0) {
+        print_message("the child never met the closed pipe in %d runs\n",
+                      runs);
+        skip();
+    }
+}
+
 /* --- sigchld ------------------------------------------------------------------------ */
 
 static void test_sigchld_default_run_reaps_all(void **state)
@@ -383,6 +413,20 @@ static void test_every_program_keeps_the_contract(void **state)
     expect_fork_failure_reported("day6/sigchld", "-mhandler");
 }
 
+/* A lesson piped into head (`PROGRAM | head -1`): head leaves after one
+ * line, so the next write raises SIGPIPE in whichever process makes it.
+ * Each run ends cleanly, dies of SIGPIPE, or names the child "killed by
+ * SIGPIPE"; never a raw status, never a child left behind. */
+static void test_every_program_into_head(void **state)
+{
+    (void)state;
+    static const char *const programs[] = {
+        "day6/wait", "day6/child", "day6/sigchld", "day6/process1",
+        "day6/process2", "day6/process3"};
+    for (size_t i = 0; i < sizeof programs / sizeof programs[0]; i++)
+        expect_into_head_ok(programs[i], NULL, 3);
+}
+
 #define T(fn) cmocka_unit_test_teardown(fn, harness_teardown)
 
 int main(void)
@@ -390,6 +434,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_wait_decodes_exit_code_and_signal),
         T(test_double_fork_leaves_no_zombie),
+        T(test_child_into_head_says_killed_by_sigpipe),
         T(test_sigchld_default_run_reaps_all),
         T(test_sigchld_ignored_means_no_zombie_ever),
         T(test_sigchld_handler_reaps_many_at_once),
@@ -401,6 +446,7 @@ int main(void)
         T(test_process3_joins_all_with_statuses),
         T(test_process3_failing_child_reported),
         T(test_every_program_keeps_the_contract),
+        T(test_every_program_into_head),
     };
     return cmocka_run_group_tests(tests, harness_group_setup, harness_teardown);
 }

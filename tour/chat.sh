@@ -1,7 +1,7 @@
 #!/bin/sh
 # tour/chat.sh — the group chat room (群聊聊天室), scripted: start
-# day6/chat_server, log bob and alice in with day6/chat_client, let them
-# talk, type an announcement on the server's stdin, let them leave (quit,
+# day6/chat/chat_server, log bob and alice in with day6/chat/chat_client,
+# let them talk, type an announcement on the server's stdin, let them leave (quit,
 # then Ctrl-D), stop the server. Each step waits for the line it expects
 # (at most 5 s), so the tour never hangs and the order is always the same.
 . "$(dirname "$0")/lib.sh"
@@ -34,11 +34,11 @@ wait_for() {
 # The server's stdin is a FIFO we keep open (read-write, so opening it
 # never blocks): whatever we write to fd 3 is typed at the server.
 exec 3<>"$tmp/admin"
-SERVER_STDIN=$tmp/admin start_server day6/chat_server || exit 1
+SERVER_STDIN=$tmp/admin start_server day6/chat/chat_server || exit 1
 
 # start_user NAME FD: run chat_client -n NAME, its stdin a FIFO held on FD.
 start_user() {
-    "$BUILD/day6/chat_client" -p "$PORT" -n "$1" <"$tmp/$1" >"$tmp/$1.out" 2>&1 3>&- 4>&- 5>&- &
+    "$BUILD/day6/chat/chat_client" -p "$PORT" -n "$1" <"$tmp/$1" >"$tmp/$1.out" 2>&1 3>&- 4>&- 5>&- &
 }
 exec 5<>"$tmp/bob"
 start_user bob

@@ -244,7 +244,7 @@ int main(int argc, char **argv)
 
     int listener = net_tcp_listen(so.bind_addr, so.port, BACKLOG);
     if (listener < 0)
-        die("cannot listen on %s port %d: %s", so.bind_addr, so.port, net_error());
+        die("%s", net_error());
     if (net_set_nonblocking(listener, true) < 0) /* a client gone before accept: no hang */
         die("%s", net_error());
     /* The stop pipe: every session polls its read end, and main too. A

@@ -1,0 +1,131 @@
+/* exercises/chat_room/check.c — the checker for the chat_room exercise
+ * (the chat room's broadcast).
+ *
+ * Starts the chat server and logs three users in over real UDP sockets:
+ * alice, bob, carol. A join is announced to everyone already there
+ * (chat_broadcast skipping the newcomer); then alice says "hello all":
+ * bob and carol must receive "alice: hello all", alice must not.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "exercises/checklib.h"
+
+enum { USERS = 3 };
+static const char *names[USERS] = {"alice", "bob", "carol"};
+static char heard[USERS][4096]; /* every datagram each user received */
+
+/* A UDP socket connected to the server. */
+static int user_socket(int port)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in to = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)port)};
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&to, sizeof to) < 0)
+        return -1;
+    return fd;
+}
+
+/* Collect what arrives for every user during the next ms milliseconds
+ * (or until user `until` has heard `needle`). */
+static void listen_all(const int fds[USERS], int ms, int until,
+                       const char *needle)
+{
+    double end = clock_now() + ms / 1000.0;
+    while (clock_now() < end) {
+        if (until >= 0 && strstr(heard[until], needle) != NULL)
+            return;
+        struct pollfd p[USERS];
+        for (int i = 0; i < USERS; i++)
+            p[i] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+        if (poll(p, USERS, 20) <= 0)
+            continue;
+        for (int i = 0; i < USERS; i++)
+            if (p[i].revents & POLLIN) {
+                char d[1100];
+                ssize_t n = recv(fds[i], d, sizeof d - 1, 0);
+                if (n <= 0)
+                    continue;
+                d[n] = '\0';
+                size_t len = strlen(heard[i]);
+                snprintf(heard[i] + len, sizeof heard[i] - len, "[%s]", d);
+            }
+    }
+}
+
+static void say(int fd, const char *text)
+{
+    (void)send(fd, text, strlen(text), 0);
+}
+
+int main(int argc, char *argv[])
+{
+    check_start("chat_room", argc, argv);
+    const char *args[] = {"-p", "0", NULL};
+    pid_t server;
+    int out, fds[USERS];
+    int port = check_server_start(args, &server, &out);
+    check_that(port > 0, 0, "the server starts",
+               "\"listening on 127.0.0.1:PORT\"", "no such line in 5 s",
+               NULL);
+    char line[64], seen[9000];
+    for (int i = 0; i < USERS; i++) {
+        fds[i] = user_socket(port);
+        snprintf(line, sizeof line, "L %s", names[i]);
+        say(fds[i], line);
+        listen_all(fds, 2000, i, "[OK]");
+    }
+    listen_all(fds, 300, -1, NULL);
+    snprintf(seen, sizeof seen, "alice heard %s; bob heard %s", heard[0],
+             heard[1]);
+    check_that(strstr(heard[0], "bob joined") != NULL &&
+                   strstr(heard[0], "carol joined") != NULL &&
+                   strstr(heard[1], "carol joined") != NULL &&
+                   strstr(heard[1], "bob joined") == NULL,
+               2, "a join is announced to everyone already in the room",
+               "alice hears \"bob joined\" and \"carol joined\", bob "
+               "hears \"carol joined\" (not of himself)",
+               seen,
+               "chat_broadcast must go through room->users[0 .. count-1] "
+               "and chat_tell each one, except the user to skip.");
+
+    for (int i = 0; i < USERS; i++)
+        heard[i][0] = '\0';
+    say(fds[0], "C alice hello all");
+    listen_all(fds, 2000, 2, "alice: hello all");
+    listen_all(fds, 300, -1, NULL); /* and anything alice might get */
+    snprintf(seen, sizeof seen, "bob heard %s; carol heard %s",
+             heard[1][0] ? heard[1] : "nothing",
+             heard[2][0] ? heard[2] : "nothing");
+    check_that(strstr(heard[1], "[alice: hello all]") != NULL &&
+                   strstr(heard[2], "[alice: hello all]") != NULL,
+               1, "everyone else hears what alice says",
+               "bob and carol each receive \"alice: hello all\"", seen,
+               "C NAME TEXT is answered by a broadcast of \"NAME: TEXT\" to "
+               "every user but the speaker.");
+    snprintf(seen, sizeof seen, "alice heard %s", heard[0]);
+    check_that(strstr(heard[0], "hello all") == NULL, 1,
+               "the speaker does not hear her own message",
+               "alice receives nothing back", seen,
+               "the speaker already has her line on her screen: broadcast "
+               "to everyone EXCEPT the user who sent it.");
+
+    kill(server, SIGTERM);
+    int status = 0;
+    bool stopped = check_wait(server, &status, check_timeout(5));
+    struct check_run r = {.timed_out = !stopped, .status = status};
+    check_collect_leftovers(&r);
+    check_that(stopped && WIFEXITED(status) && WEXITSTATUS(status) == 0, 0,
+               "SIGTERM stops it cleanly", "exit status 0 within 5 s",
+               check_status_text(&r), NULL);
+    check_passed();
+}
