@@ -14,7 +14,8 @@
  *     (Linux 5.3 or later), with the number, arguments and return value;
  *   - a signal-delivery-stop is recorded and the signal passed on (injected
  *     at the restart); a group-stop (SIGSTOP, Ctrl-Z) is left stopped with
- *     PTRACE_LISTEN, told apart by PTRACE_GETSIGINFO failing with EINVAL;
+ *     PTRACE_LISTEN: with PTRACE_SEIZE it comes as PTRACE_EVENT_STOP with
+ *     the stop signal, where the other event-stops have SIGTRAP;
  *   - zombies: a process is a zombie from its death (the tracer hears of it
  *     first) until its parent's wait4/waitid returns with it gone from /proc,
  *     or the kernel reaps it at once (its parent ignores SIGCHLD), or lanes
@@ -834,9 +835,8 @@ int trace_run(struct trace *tr, const struct options *opt, int *fatal_exit)
         if (sig == (SIGTRAP | 0x80)) {
             on_syscall(tr, l, t);
         } else if (event == PTRACE_EVENT_STOP) {
-            siginfo_t si;
-            if (ptrace(PTRACE_GETSIGINFO, p, NULL, &si) < 0 && errno == EINVAL) {
-                /* a group-stop: stay stopped until SIGCONT */
+            if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
+                /* a group-stop (the others: SIGTRAP): stay stopped until SIGCONT */
                 if (!tr->lanes[l].thread) {
                     struct event *e = ev_add(tr, EV_STOP, l, -1, t, "%s is stopped (%s)",
                                              tr->lanes[l].name, sig_name(sig));
