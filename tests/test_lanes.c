@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "common/procfs.h"
 #include "tests/harness.h"
 
 /* --- running lanes ---------------------------------------------------------- */
@@ -827,6 +828,45 @@ static void test_ctrl_c_leaves_no_process_behind(void **state)
     assert_true(wait_until(group_gone, &pgid, 10));
 }
 
+struct stopped {
+    pid_t lanes, child;
+};
+
+/* Has lanes's child stopped (state T, or t: stopped under a tracer)? */
+static bool child_stopped(void *arg)
+{
+    struct stopped *st = arg;
+    if (procfs_children(st->lanes, &st->child, 1) < 1)
+        return false;
+    char c = procfs_state(st->child);
+    return c == 'T' || c == 't';
+}
+
+static void test_stop_and_continue_pass_through(void **state)
+{
+    (void)state;
+    need_ptrace();
+    const char *argv[] = {bin("tools/lanes"), "-q", "-l", log_path, "--", "/bin/sh", "-c",
+                          "kill -STOP $$; echo resumed", NULL};
+    unlink(log_path);
+    struct server s;
+    program_start(&s, argv);
+    struct stopped st = {s.pid, 0};
+    /* the stop holds: the program stays stopped until SIGCONT, as without lanes */
+    assert_true(wait_until(child_stopped, &st, 20));
+    assert_int_equal(kill(st.child, SIGCONT), 0);
+    int status = program_wait(&s, 20);
+    assert_false(s.killed);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    char *out = server_output(&s, false);
+    assert_non_null(strstr(out, "resumed"));
+    free(out);
+    char *log = slurp(log_path);
+    assert_non_null(find_event(log, NULL, "P1", "stop", "sig=SIGSTOP", NULL));
+    assert_non_null(find_event(log, NULL, "P1", "signal-delivered", "sig=SIGCONT", NULL));
+    free(log);
+}
+
 static void test_bad_program_and_usage(void **state)
 {
     (void)state;
@@ -873,6 +913,7 @@ int main(void)
         T(test_trace_json_parses_one_track_per_lane),
         T(test_chart_svg_is_well_formed_xml),
         T(test_ctrl_c_leaves_no_process_behind),
+        T(test_stop_and_continue_pass_through),
         T(test_bad_program_and_usage),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
