@@ -503,6 +503,18 @@ static void test_killed_by_signal_exits_128_plus_n(void **state)
     assert_non_null(strstr(r.err, "killed by SIGUSR1: lanes exits with 138"));
     free(log);
     run_result_free(&r);
+
+    /* -e proc: the same run without the signal events */
+    const char *only[] = {bin("tools/lanes"), "-q", "-e", "proc", "-l", log_path, "--",
+                          "/bin/sh", "-c", "kill -USR1 $$", NULL};
+    run_program_text(&r, only, NULL, 30);
+    assert_int_equal(r.exit_code, 128 + SIGUSR1);
+    log = slurp(log_path);
+    assert_non_null(find_event(log, NULL, "P1", "exit", "killed by SIGUSR1", NULL));
+    assert_int_equal(count_events(log, NULL, "signal-delivered", NULL), 0);
+    assert_int_equal(count_events(log, NULL, "signal-sent", NULL), 0);
+    free(log);
+    run_result_free(&r);
 }
 
 /* --- the files ------------------------------------------------------------------------ */
