@@ -185,8 +185,8 @@ $(FUZZ_BIN): $(BUILD)/%: %.c $(FOLDER_LIBS) $(LIBCOMMON)
 
 # Tools for the people working on the code ----------------------------------
 SOURCES := $(COMMON_SRC) $(LESSON_SRC) $(FOLDER_SRC) $(TEST_SRC) $(HELPER_SRC) \
-           $(FUZZ_SRC) $(TEST_SUPPORT)
-HEADERS := $(wildcard common/*.h day*/*/*.h tests/*.h)
+           $(FUZZ_SRC) $(TEST_SUPPORT) $(TOOL_SRC)
+HEADERS := $(wildcard common/*.h day*/*/*.h tests/*.h tools/*/*.h)
 
 format:
 	@if command -v clang-format >/dev/null 2>&1; then clang-format -i $(SOURCES) $(HEADERS); \

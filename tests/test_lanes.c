@@ -135,8 +135,8 @@ static char *trace(struct run_result *r, const char *const prog_argv[], double t
 
 /* The next event line of log (from *pos) whose lane is lane (or any, NULL),
  * kind is kind and which contains needle (or NULL); its time in *t. */
-static const char *find_event(const char *log, const char **pos, const char *lane,
-                              const char *kind, const char *needle, double *t)
+static const char *find_event(const char *log, const char **pos, const char *lane, const char *kind,
+                              const char *needle, double *t)
 {
     const char *p = pos && *pos ? *pos : log;
     while (*p) {
@@ -278,8 +278,8 @@ static void test_orphan_is_re_parented_to_lanes(void **state)
     assert_non_null(find_event(log, NULL, "P1", "exit", NULL, &parent_died));
     const char *re = find_event(log, NULL, "P2", "reparent", "other=lanes", &adopted);
     assert_non_null(re);
-    assert_non_null(find_event(log, NULL, "P2", "exit", "lanes (the subreaper) reaps it",
-                               &child_died));
+    assert_non_null(
+        find_event(log, NULL, "P2", "exit", "lanes (the subreaper) reaps it", &child_died));
     assert_true(parent_died <= adopted && adopted <= child_died);
     /* the orphan itself names lanes as its new parent */
     assert_non_null(strstr(r.out, "(lanes), not init"));
@@ -387,14 +387,14 @@ static void test_thread_lock_threads_created_and_joined(void **state)
 static char *trace_server(const char *server)
 {
     const char *argv[] = {bin("tools/lanes"), "-q", "-b", "0", "-l", log_path, "--",
-                          bin(server), "-p", "0", NULL};
+                          bin(server),        "-p", "0",  NULL};
     unlink(log_path);
     struct server s;
     server_start(&s, argv);
     char port[16];
     snprintf(port, sizeof port, "%d", s.port);
-    const char *client[] = {bin("day9/echo_client"), "-p", port, "-c", "2", "-n", "3",
-                            "-s", "100", NULL};
+    const char *client[] = {
+        bin("day9/echo_client"), "-p", port, "-c", "2", "-n", "3", "-s", "100", NULL};
     struct run_result r;
     run_program_text(&r, client, NULL, 30);
     assert_exit_code(&r, 0);
@@ -505,8 +505,9 @@ static void test_killed_by_signal_exits_128_plus_n(void **state)
     run_result_free(&r);
 
     /* -e proc: the same run without the signal events */
-    const char *only[] = {bin("tools/lanes"), "-q", "-e", "proc", "-l", log_path, "--",
-                          "/bin/sh", "-c", "kill -USR1 $$", NULL};
+    const char *only[] = {
+        bin("tools/lanes"), "-q", "-e", "proc", "-l", log_path, "--", "/bin/sh", "-c",
+        "kill -USR1 $$",    NULL};
     run_program_text(&r, only, NULL, 30);
     assert_int_equal(r.exit_code, 128 + SIGUSR1);
     log = slurp(log_path);
@@ -690,8 +691,8 @@ static void test_trace_json_parses_one_track_per_lane(void **state)
     assert_non_null(strstr(json, "\"traceEvents\""));
     int lanes = count_lanes(log, false) + count_lanes(log, true);
     assert_int_equal(count_lanes(log, false), 3); /* (TSan adds threads) */
-    assert_int_equal(j->nnames, lanes); /* a named track per lane */
-    assert_int_equal(j->ntracks, lanes); /* and every event on one of them */
+    assert_int_equal(j->nnames, lanes);           /* a named track per lane */
+    assert_int_equal(j->ntracks, lanes);          /* and every event on one of them */
     for (int i = 0; i < j->ntracks; i++) {
         bool named = false;
         for (int k = 0; k < j->nnames; k++)
@@ -818,8 +819,7 @@ static void test_ctrl_c_leaves_no_process_behind(void **state)
     (void)state;
     need_ptrace();
     /* Ctrl-C: the terminal sends SIGINT to the whole foreground group */
-    const char *argv[] = {bin("tools/lanes"), "-q", "--", bin("day5/zombie"),
-                          "-k", NULL};
+    const char *argv[] = {bin("tools/lanes"), "-q", "--", bin("day5/zombie"), "-k", NULL};
     struct server s;
     program_start(&s, argv);
     assert_true(server_wait_output(&s, false, "press Enter", 1, 20));
@@ -858,8 +858,15 @@ static void test_stop_and_continue_pass_through(void **state)
 {
     (void)state;
     need_ptrace();
-    const char *argv[] = {bin("tools/lanes"), "-q", "-l", log_path, "--", "/bin/sh", "-c",
-                          "kill -STOP $$; echo resumed", NULL};
+    const char *argv[] = {bin("tools/lanes"),
+                          "-q",
+                          "-l",
+                          log_path,
+                          "--",
+                          "/bin/sh",
+                          "-c",
+                          "kill -STOP $$; echo resumed",
+                          NULL};
     unlink(log_path);
     struct server s;
     program_start(&s, argv);

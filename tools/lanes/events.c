@@ -19,11 +19,16 @@
 #define MAX_LANES  100000
 
 static const char *const kind_names[EV_NKINDS] = {
-    [EV_BIRTH] = "birth",         [EV_EXEC] = "exec",
-    [EV_EXIT] = "exit",           [EV_REAP] = "reaped",
-    [EV_REPARENT] = "reparent",   [EV_SIG_SENT] = "signal-sent",
-    [EV_SIG_DELIV] = "signal-delivered", [EV_BLOCK] = "block",
-    [EV_FD_OPEN] = "fd-open",     [EV_FD_CLOSE] = "fd-close",
+    [EV_BIRTH] = "birth",
+    [EV_EXEC] = "exec",
+    [EV_EXIT] = "exit",
+    [EV_REAP] = "reaped",
+    [EV_REPARENT] = "reparent",
+    [EV_SIG_SENT] = "signal-sent",
+    [EV_SIG_DELIV] = "signal-delivered",
+    [EV_BLOCK] = "block",
+    [EV_FD_OPEN] = "fd-open",
+    [EV_FD_CLOSE] = "fd-close",
     [EV_STOP] = "stop",
 };
 
@@ -45,8 +50,8 @@ unsigned ev_parse_groups(const char *text)
     static const struct {
         const char *name;
         unsigned bits;
-    } names[] = {{"proc", G_PROC}, {"signal", G_SIGNAL}, {"block", G_BLOCK},
-                 {"fd", G_FD},     {"all", G_ALL}};
+    } names[] = {
+        {"proc", G_PROC}, {"signal", G_SIGNAL}, {"block", G_BLOCK}, {"fd", G_FD}, {"all", G_ALL}};
     unsigned bits = 0;
     const char *p = text;
     while (*p) {
@@ -180,11 +185,10 @@ void ev_sort(struct trace *tr)
 const char *sig_name(int sig)
 {
     static const char *const names[] = {
-        "0",       "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",    "SIGTRAP", "SIGABRT",
-        "SIGBUS",  "SIGFPE",  "SIGKILL",   "SIGUSR1", "SIGSEGV",   "SIGUSR2", "SIGPIPE",
-        "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT",   "SIGSTOP", "SIGTSTP",
-        "SIGTTIN", "SIGTTOU", "SIGURG",    "SIGXCPU", "SIGXFSZ",   "SIGVTALRM", "SIGPROF",
-        "SIGWINCH", "SIGIO",  "SIGPWR",    "SIGSYS"};
+        "0",         "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",   "SIGTRAP", "SIGABRT", "SIGBUS",
+        "SIGFPE",    "SIGKILL", "SIGUSR1",   "SIGSEGV", "SIGUSR2",  "SIGPIPE", "SIGALRM", "SIGTERM",
+        "SIGSTKFLT", "SIGCHLD", "SIGCONT",   "SIGSTOP", "SIGTSTP",  "SIGTTIN", "SIGTTOU", "SIGURG",
+        "SIGXCPU",   "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO",   "SIGPWR",  "SIGSYS"};
     static char buf[24];
     if (sig >= 0 && sig < (int)(sizeof names / sizeof names[0]))
         return names[sig];
@@ -255,8 +259,7 @@ int log_write(const struct trace *tr, const char *path)
             fprintf(f, " other=lanes");
         switch (e->kind) {
         case EV_BLOCK:
-            fprintf(f, " what=%s dur=%.6f ret=%ld", block_label(e->block), e->t_end - e->t,
-                    e->ret);
+            fprintf(f, " what=%s dur=%.6f ret=%ld", block_label(e->block), e->t_end - e->t, e->ret);
             break;
         case EV_EXIT:
         case EV_REAP: fprintf(f, " status=%ld", e->num); break;

@@ -52,37 +52,37 @@ enum block_kind {
 };
 
 struct event {
-    double t, t_end;   /* t_end: the end of a block, else t */
-    int lane;          /* where it happens */
-    int other;         /* the other lane (child, target, reaper), or -1 */
+    double t, t_end; /* t_end: the end of a block, else t */
+    int lane;        /* where it happens */
+    int other;       /* the other lane (child, target, reaper), or -1 */
     enum ev_kind kind;
-    int block;         /* enum block_kind, for EV_BLOCK */
-    long num;          /* signal, fd, exit status... (see the kind) */
-    long ret;          /* a block's return value */
-    char text[112];    /* what happened, in words */
+    int block;      /* enum block_kind, for EV_BLOCK */
+    long num;       /* signal, fd, exit status... (see the kind) */
+    long ret;       /* a block's return value */
+    char text[112]; /* what happened, in words */
 };
 
 struct lane {
-    pid_t tid, pid;    /* pid: its process (thread group id) */
-    int proc_lane;     /* the lane of its process's main thread */
-    bool thread;       /* a thread other than the main one */
-    int parent;        /* the lane that created it, or -1 */
-    int parent_proc;   /* its process's parent process lane now (-1: lanes) */
-    char name[32];     /* "P1", "P1.2" */
-    char prog[40];     /* the program it runs */
+    pid_t tid, pid;            /* pid: its process (thread group id) */
+    int proc_lane;             /* the lane of its process's main thread */
+    bool thread;               /* a thread other than the main one */
+    int parent;                /* the lane that created it, or -1 */
+    int parent_proc;           /* its process's parent process lane now (-1: lanes) */
+    char name[32];             /* "P1", "P1.2" */
+    char prog[40];             /* the program it runs */
     double born, died, reaped; /* died, reaped: < 0 while not yet */
-    int status;        /* wait status, once dead */
-    int reaper;        /* the lane that reaped it, -1 (lanes) or -2 (the kernel) */
-    bool orphan;       /* re-parented while alive */
-    long nthreads;     /* threads created in this process */
-    long events;       /* how busy it is, to choose lanes to draw */
-    double blocked[B_NKINDS]; /* seconds inside each kind of blocking call */
+    int status;                /* wait status, once dead */
+    int reaper;                /* the lane that reaped it, -1 (lanes) or -2 (the kernel) */
+    bool orphan;               /* re-parented while alive */
+    long nthreads;             /* threads created in this process */
+    long events;               /* how busy it is, to choose lanes to draw */
+    double blocked[B_NKINDS];  /* seconds inside each kind of blocking call */
     /* the system call it is in, while it is in one */
     bool in_call;
     long nr;
     unsigned long long args[6];
     double call_t;
-    char fdwhat[48];   /* what args[0] names, for read/write/close */
+    char fdwhat[48];              /* what args[0] names, for read/write/close */
     unsigned long long join_addr; /* its tid word, which pthread_join waits on */
 };
 
@@ -102,13 +102,13 @@ struct trace {
     int nlanes, cap_lanes;
     struct event *ev;
     long nev, cap_ev;
-    double end;         /* when the last task ended */
-    int max_alive;      /* most tasks alive at once */
+    double end;    /* when the last task ended */
+    int max_alive; /* most tasks alive at once */
     int alive;
     long sig_sent, sig_delivered;
-    long ev_dropped;    /* events beyond the memory bound */
+    long ev_dropped; /* events beyond the memory bound */
     const struct options *opt;
-    FILE *live;         /* -f: rows go here as they happen (stderr) */
+    FILE *live; /* -f: rows go here as they happen (stderr) */
 };
 
 /* --- events.c ---------------------------------------------------------- */
@@ -157,13 +157,13 @@ enum call_class {
     C_SOCKPAIR, /* socketpair */
     C_ACCEPT,   /* accept, accept4: also a block */
     C_CLOSE,
-    C_KILL,   /* kill(pid, sig) */
-    C_TKILL,  /* tkill(tid, sig) */
-    C_TGKILL, /* tgkill(tgid, tid, sig) */
+    C_KILL,       /* kill(pid, sig) */
+    C_TKILL,      /* tkill(tid, sig) */
+    C_TGKILL,     /* tgkill(tgid, tid, sig) */
     C_SIGQUEUE,   /* rt_sigqueueinfo(pid, sig, info) */
     C_TGSIGQUEUE, /* rt_tgsigqueueinfo(tgid, tid, sig, info) */
-    C_CLONE,  /* clone: the child's tid word */
-    C_CLONE3, /* clone3 */
+    C_CLONE,      /* clone: the child's tid word */
+    C_CLONE3,     /* clone3 */
 };
 
 struct call_info {

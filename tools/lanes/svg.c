@@ -21,10 +21,9 @@
 #define LH        34
 
 static const char *const colour[B_NKINDS] = {
-    [B_WAIT] = "#8e6bbf",    [B_READ] = "#4c9a5b",   [B_WRITE] = "#7bbf6a",
-    [B_ACCEPT] = "#d08a2e",  [B_CONNECT] = "#e0b04a", [B_SELECT] = "#2f8fb7",
-    [B_POLL] = "#2f8fb7",    [B_EPOLL] = "#2f8fb7",  [B_SLEEP] = "#9aa5b1",
-    [B_LOCK] = "#c8453b",    [B_SIGNAL] = "#b05fa0", [B_MQ] = "#6d7fd1",
+    [B_WAIT] = "#8e6bbf",    [B_READ] = "#4c9a5b",   [B_WRITE] = "#7bbf6a",  [B_ACCEPT] = "#d08a2e",
+    [B_CONNECT] = "#e0b04a", [B_SELECT] = "#2f8fb7", [B_POLL] = "#2f8fb7",   [B_EPOLL] = "#2f8fb7",
+    [B_SLEEP] = "#9aa5b1",   [B_LOCK] = "#c8453b",   [B_SIGNAL] = "#b05fa0", [B_MQ] = "#6d7fd1",
     [B_SEM] = "#6d7fd1",     [B_VFORK] = "#8e6bbf",
 };
 
@@ -84,11 +83,10 @@ static void axis(FILE *f, const struct geom *g, int bottom)
         fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" class=\"grid\"/>\n", x,
                 TOP - 8, x, bottom);
         if (step >= 1)
-            fprintf(f, "<text x=\"%.1f\" y=\"%d\" class=\"tick\">%.0f s</text>\n", x, TOP - 12,
-                    t);
+            fprintf(f, "<text x=\"%.1f\" y=\"%d\" class=\"tick\">%.0f s</text>\n", x, TOP - 12, t);
         else
-            fprintf(f, "<text x=\"%.1f\" y=\"%d\" class=\"tick\">%.*f ms</text>\n", x,
-                    TOP - 12, step * 1000 >= 1 ? 0 : 1, t * 1000);
+            fprintf(f, "<text x=\"%.1f\" y=\"%d\" class=\"tick\">%.*f ms</text>\n", x, TOP - 12,
+                    step * 1000 >= 1 ? 0 : 1, t * 1000);
     }
 }
 
@@ -97,8 +95,8 @@ static void join_lanes(FILE *f, const struct geom *g, double t, int a, int b, co
     int ra = row_of(g, a), rb = row_of(g, b);
     if (ra < 0 || rb < 0 || ra == rb)
         return;
-    fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"%s\"/>\n",
-            xof(g, t), yof(ra), xof(g, t), yof(rb), cls);
+    fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"%s\"/>\n", xof(g, t),
+            yof(ra), xof(g, t), yof(rb), cls);
 }
 
 static void lane_row(FILE *f, const struct trace *tr, const struct geom *g, int r)
@@ -116,8 +114,9 @@ static void lane_row(FILE *f, const struct trace *tr, const struct geom *g, int 
             xof(g, l->born), y - 3, dmax(xof(g, end) - xof(g, l->born), 1));
     if (!l->thread && l->died >= 0 && l->reaped > l->died) {
         double x0 = xof(g, l->died), w = dmax(xof(g, l->reaped) - x0, 2);
-        fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"16\" class=\"zombie\">"
-                   "<title>%s: a zombie for %.1f ms</title></rect>\n",
+        fprintf(f,
+                "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"16\" class=\"zombie\">"
+                "<title>%s: a zombie for %.1f ms</title></rect>\n",
                 x0, y - 8, w, l->name, (l->reaped - l->died) * 1000);
         if (w > 14)
             fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"z\">Z%s</text>\n", x0 + 3, y + 4,
@@ -125,8 +124,7 @@ static void lane_row(FILE *f, const struct trace *tr, const struct geom *g, int 
     }
 }
 
-static void event_mark(FILE *f, const struct trace *tr, const struct geom *g,
-                       const struct event *e)
+static void event_mark(FILE *f, const struct trace *tr, const struct geom *g, const struct event *e)
 {
     int r = row_of(g, e->lane);
     if (r < 0)
@@ -135,8 +133,9 @@ static void event_mark(FILE *f, const struct trace *tr, const struct geom *g,
     switch (e->kind) {
     case EV_BLOCK: {
         double w = dmax(xof(g, e->t_end) - x, 1.5);
-        fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"14\" fill=\"%s\">"
-                   "<title>",
+        fprintf(f,
+                "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"14\" fill=\"%s\">"
+                "<title>",
                 x, y - 7, w, colour[e->block]);
         xml_str(f, e->text);
         fprintf(f, " (%.1f ms)</title></rect>\n", (e->t_end - e->t) * 1000);
@@ -151,8 +150,8 @@ static void event_mark(FILE *f, const struct trace *tr, const struct geom *g,
         fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" class=\"born\">", x, y);
         break;
     case EV_EXEC:
-        fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"7\" height=\"7\" class=\"exec\">",
-                x - 3.5, y - 3.5);
+        fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"7\" height=\"7\" class=\"exec\">", x - 3.5,
+                y - 3.5);
         break;
     case EV_EXIT:
         fprintf(f, "<path d=\"M%.1f %.1fl8 8m0 -8l-8 8\" class=\"exit\">", x - 4, y - 4);
@@ -175,17 +174,16 @@ static void event_mark(FILE *f, const struct trace *tr, const struct geom *g,
         break;
     case EV_FD_OPEN:
     case EV_FD_CLOSE:
-        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"%s\">", x,
-                y + 5, x, y + 12, e->kind == EV_FD_OPEN ? "fdo" : "fdc");
+        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"%s\">", x, y + 5,
+                x, y + 12, e->kind == EV_FD_OPEN ? "fdo" : "fdc");
         break;
-    default:
-        fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2\">", x, y);
+    default: fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2\">", x, y);
     }
     fputs("<title>", f);
     xml_str(f, e->text);
     fprintf(f, " (%.3f s)</title></%s>\n", e->t,
-            e->kind == EV_BIRTH || e->kind == EV_REAP ? "circle"
-            : e->kind == EV_EXEC                      ? "rect"
+            e->kind == EV_BIRTH || e->kind == EV_REAP         ? "circle"
+            : e->kind == EV_EXEC                              ? "rect"
             : e->kind == EV_FD_OPEN || e->kind == EV_FD_CLOSE ? "line"
             : e->kind == EV_EXIT || e->kind == EV_REPARENT || e->kind == EV_SIG_SENT ||
                     e->kind == EV_SIG_DELIV
@@ -208,18 +206,19 @@ static void legend(FILE *f, int y)
     double x = 8;
     for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
         if (items[i].cls)
-            fprintf(f, "<rect x=\"%.0f\" y=\"%d\" width=\"14\" height=\"10\" class=\"%s\"/>", x,
-                    y, items[i].cls);
+            fprintf(f, "<rect x=\"%.0f\" y=\"%d\" width=\"14\" height=\"10\" class=\"%s\"/>", x, y,
+                    items[i].cls);
         else
-            fprintf(f, "<rect x=\"%.0f\" y=\"%d\" width=\"14\" height=\"10\" fill=\"%s\"/>", x,
-                    y, items[i].fill);
+            fprintf(f, "<rect x=\"%.0f\" y=\"%d\" width=\"14\" height=\"10\" fill=\"%s\"/>", x, y,
+                    items[i].fill);
         fprintf(f, "<text x=\"%.0f\" y=\"%d\" class=\"label\">%s</text>\n", x + 18, y + 9,
                 items[i].text);
         x += 30 + 6.2 * (double)strlen(items[i].text);
     }
-    fprintf(f, "<text x=\"8\" y=\"%d\" class=\"label\">o born  x exit  ■ exec  ▲ adopted  "
-               "◆ signal delivered  | fd opened (green) / closed (orange); lines: "
-               "fork (blue), reap (dashed), signal (red)</text>\n",
+    fprintf(f,
+            "<text x=\"8\" y=\"%d\" class=\"label\">o born  x exit  ■ exec  ▲ adopted  "
+            "◆ signal delivered  | fd opened (green) / closed (orange); lines: "
+            "fork (blue), reap (dashed), signal (red)</text>\n",
             y + 26);
 }
 
@@ -233,10 +232,11 @@ int svg_write(const struct trace *tr, const char *path)
     g.k = lanes_choose(tr, g.shown, SVG_LANES);
     int bottom = TOP + g.k * LH;
     int height = bottom + 70;
-    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-               "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-               "viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans Mono, monospace\" "
-               "font-size=\"11\">\n",
+    fprintf(f,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+            "viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans Mono, monospace\" "
+            "font-size=\"11\">\n",
             W, height, W, height);
     fputs("<style>\n"
           ".grid{stroke:#e3e3e3}.tick{fill:#777;font-size:10px}\n"
@@ -257,9 +257,11 @@ int svg_write(const struct trace *tr, const char *path)
         fputc(a[1] ? ' ' : '<', f);
     }
     fputs("/text>\n", f);
-    fprintf(f, "<text x=\"8\" y=\"38\" class=\"label\">%d lane%s%s, %.3f s; time goes "
-               "right</text>\n",
-            tr->nlanes, tr->nlanes == 1 ? "" : "s", tr->nlanes > g.k ? " (the busiest drawn)" : "", tr->end);
+    fprintf(f,
+            "<text x=\"8\" y=\"38\" class=\"label\">%d lane%s%s, %.3f s; time goes "
+            "right</text>\n",
+            tr->nlanes, tr->nlanes == 1 ? "" : "s", tr->nlanes > g.k ? " (the busiest drawn)" : "",
+            tr->end);
     axis(f, &g, bottom);
     for (int r = 0; r < g.k; r++)
         lane_row(f, tr, &g, r);

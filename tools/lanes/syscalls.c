@@ -128,12 +128,11 @@ const struct call_info *syscall_info(long nr)
 bool futex_is_wait(unsigned long long op)
 {
     switch (op & 127) { /* without FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME */
-    case 0:  /* FUTEX_WAIT */
-    case 6:  /* FUTEX_LOCK_PI */
-    case 9:  /* FUTEX_WAIT_BITSET */
-    case 11: /* FUTEX_WAIT_REQUEUE_PI */
-    case 13: /* FUTEX_LOCK_PI2 */
-        return true;
+    case 0:             /* FUTEX_WAIT */
+    case 6:             /* FUTEX_LOCK_PI */
+    case 9:             /* FUTEX_WAIT_BITSET */
+    case 11:            /* FUTEX_WAIT_REQUEUE_PI */
+    case 13: /* FUTEX_LOCK_PI2 */ return true;
     default: return false;
     }
 }

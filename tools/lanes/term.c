@@ -150,8 +150,8 @@ static void header(const struct trace *tr, const int *shown, int k, FILE *out)
         if (l->parent >= 0)
             snprintf(parent, sizeof parent, ", %s of %s", l->thread ? "thread" : "child",
                      tr->lanes[l->parent].name);
-        fprintf(out, "  %-5s %s %ld %.32s%s\n", l->name, l->thread ? "tid" : "pid",
-                (long)l->tid, l->prog, parent);
+        fprintf(out, "  %-5s %s %ld %.32s%s\n", l->name, l->thread ? "tid" : "pid", (long)l->tid,
+                l->prog, parent);
     }
     char cells[TERM_LANES * LANE_W + 1];
     memset(cells, ' ', sizeof cells);
@@ -170,8 +170,8 @@ void term_render(const struct trace *tr, FILE *out)
     for (int i = 0; i < tr->nlanes; i++)
         nproc += !tr->lanes[i].thread;
     fprintf(out, "\nlanes: %s — %d process%s, %d thread%s, %.3f s\n",
-            tr->nlanes ? tr->lanes[0].prog : "?", nproc, nproc == 1 ? "" : "es",
-            tr->nlanes - nproc, tr->nlanes - nproc == 1 ? "" : "s", tr->end);
+            tr->nlanes ? tr->lanes[0].prog : "?", nproc, nproc == 1 ? "" : "es", tr->nlanes - nproc,
+            tr->nlanes - nproc == 1 ? "" : "s", tr->end);
     header(tr, shown, k, out);
 
     /* which events get a row: those on a drawn lane */
@@ -280,8 +280,7 @@ void term_summary(const struct trace *tr, FILE *out, int status)
     for (int i = 0; i < tr->nlanes; i++) {
         const struct lane *l = &tr->lanes[i];
         if (!l->thread && l->died >= 0 && l->reaped < 0)
-            fprintf(out, "  %s is still a zombie: nobody reaped it while lanes watched\n",
-                    l->name);
+            fprintf(out, "  %s is still a zombie: nobody reaped it while lanes watched\n", l->name);
     }
     fprintf(out, "  signals: %ld sent, %ld delivered\n", tr->sig_sent, tr->sig_delivered);
     int shown[TERM_LANES];

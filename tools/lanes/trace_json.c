@@ -47,32 +47,40 @@ int json_write(const struct trace *tr, const char *path)
         if (!l->thread) {
             snprintf(name, sizeof name, "%s %s (pid %ld)", l->name, l->prog, (long)l->pid);
             begin(f, &first);
-            fprintf(f, "{\"ph\": \"M\", \"name\": \"process_name\", \"pid\": %ld, \"args\": "
-                       "{\"name\": ", (long)l->pid);
+            fprintf(f,
+                    "{\"ph\": \"M\", \"name\": \"process_name\", \"pid\": %ld, \"args\": "
+                    "{\"name\": ",
+                    (long)l->pid);
             json_str(f, name);
             fputs("}}", f);
             begin(f, &first);
-            fprintf(f, "{\"ph\": \"M\", \"name\": \"process_sort_index\", \"pid\": %ld, "
-                       "\"args\": {\"sort_index\": %d}}", (long)l->pid, i);
+            fprintf(f,
+                    "{\"ph\": \"M\", \"name\": \"process_sort_index\", \"pid\": %ld, "
+                    "\"args\": {\"sort_index\": %d}}",
+                    (long)l->pid, i);
         }
         snprintf(name, sizeof name, "%s (%s %ld)", l->name, l->thread ? "tid" : "pid",
                  (long)l->tid);
         begin(f, &first);
-        fprintf(f, "{\"ph\": \"M\", \"name\": \"thread_name\", \"pid\": %ld, \"tid\": %ld, "
-                   "\"args\": {\"name\": ", (long)l->pid, (long)l->tid);
+        fprintf(f,
+                "{\"ph\": \"M\", \"name\": \"thread_name\", \"pid\": %ld, \"tid\": %ld, "
+                "\"args\": {\"name\": ",
+                (long)l->pid, (long)l->tid);
         json_str(f, name);
         fputs("}}", f);
         double end = l->died >= 0 ? l->died : tr->end;
         begin(f, &first);
         fputs("{\"ph\": \"X\", \"name\": ", f);
         json_str(f, l->thread ? "thread" : l->prog);
-        fprintf(f, ", \"cat\": \"life\", \"ts\": %.3f, \"dur\": %.3f, \"pid\": %ld, "
-                   "\"tid\": %ld}", l->born * 1e6, (end - l->born) * 1e6, (long)l->pid,
-                (long)l->tid);
+        fprintf(f,
+                ", \"cat\": \"life\", \"ts\": %.3f, \"dur\": %.3f, \"pid\": %ld, "
+                "\"tid\": %ld}",
+                l->born * 1e6, (end - l->born) * 1e6, (long)l->pid, (long)l->tid);
         if (!l->thread && l->died >= 0 && l->reaped > l->died) {
             begin(f, &first);
-            fprintf(f, "{\"ph\": \"X\", \"name\": \"zombie\", \"cat\": \"zombie\", "
-                       "\"ts\": %.3f, \"dur\": %.3f, \"pid\": %ld, \"tid\": %ld}",
+            fprintf(f,
+                    "{\"ph\": \"X\", \"name\": \"zombie\", \"cat\": \"zombie\", "
+                    "\"ts\": %.3f, \"dur\": %.3f, \"pid\": %ld, \"tid\": %ld}",
                     l->died * 1e6, (l->reaped - l->died) * 1e6, (long)l->pid, (long)l->tid);
         }
     }
@@ -83,8 +91,9 @@ int json_write(const struct trace *tr, const char *path)
         if (e->kind == EV_BLOCK) {
             fputs("{\"ph\": \"X\", \"name\": ", f);
             json_str(f, block_words(e->block));
-            fprintf(f, ", \"cat\": \"block\", \"ts\": %.3f, \"dur\": %.3f, \"pid\": %ld, "
-                       "\"tid\": %ld, \"args\": {\"call\": ",
+            fprintf(f,
+                    ", \"cat\": \"block\", \"ts\": %.3f, \"dur\": %.3f, \"pid\": %ld, "
+                    "\"tid\": %ld, \"args\": {\"call\": ",
                     e->t * 1e6, (e->t_end - e->t) * 1e6, (long)l->pid, (long)l->tid);
             json_str(f, e->text);
             fprintf(f, ", \"returned\": %ld}}", e->ret);

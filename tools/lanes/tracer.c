@@ -253,8 +253,7 @@ static void on_birth(struct trace *tr, int parent, pid_t tid, int event, double 
             c->join_addr = p->args[clone_ctid_arg()];
         } else if (ci && ci->cls == C_CLONE3) {
             unsigned long long ca[3];
-            if (read_mem(p->tid, p->args[0], ca, sizeof ca) == 0 &&
-                (ca[0] & CLONE_CHILD_CLEARTID_))
+            if (read_mem(p->tid, p->args[0], ca, sizeof ca) == 0 && (ca[0] & CLONE_CHILD_CLEARTID_))
                 c->join_addr = ca[2];
         }
     }
@@ -264,7 +263,7 @@ static void on_birth(struct trace *tr, int parent, pid_t tid, int event, double 
                    (long)tid);
     else
         e = ev_add(tr, EV_BIRTH, l, parent, t, "%s %s %s (pid %ld)", p->name,
-                   event == PTRACE_EVENT_VFORK   ? "vforks"
+                   event == PTRACE_EVENT_VFORK  ? "vforks"
                    : event == PTRACE_EVENT_FORK ? "forks"
                                                 : "clones",
                    c->name, (long)tid);
@@ -310,9 +309,8 @@ static void find_reaped(struct trace *tr, int p, double t)
         z->reaper = p;
         char how[64];
         status_text(z->status, how, sizeof how);
-        struct event *e =
-            ev_add(tr, EV_REAP, i, p, t, "%s reaps %s (%s): a zombie for %.0f ms",
-                   tr->lanes[p].name, z->name, how, (t - z->died) * 1000);
+        struct event *e = ev_add(tr, EV_REAP, i, p, t, "%s reaps %s (%s): a zombie for %.0f ms",
+                                 tr->lanes[p].name, z->name, how, (t - z->died) * 1000);
         e->num = WIFEXITED(z->status) ? WEXITSTATUS(z->status) : -WTERMSIG(z->status);
         live(tr, e);
     }
@@ -388,8 +386,7 @@ static void on_death(struct trace *tr, pid_t tid, int status, double t)
     bool ignores = false;
     if (c->parent_proc >= 0) { /* does the parent ignore SIGCHLD? */
         bool ok;
-        unsigned long long ign =
-            status_field(tr->lanes[c->parent_proc].pid, "SigIgn", 16, &ok);
+        unsigned long long ign = status_field(tr->lanes[c->parent_proc].pid, "SigIgn", 16, &ok);
         ignores = ok && (ign & (1ULL << (SIGCHLD - 1)));
     }
     if (c->parent_proc < 0) { /* lanes is the parent: its wait just reaped it */
@@ -478,8 +475,8 @@ static void block_text(const struct trace *tr, int l, const struct call_info *ci
                     ? joined_thread(tr, l, c->args[0])
                     : -1;
         if (j >= 0) {
-            snprintf(out, size, "futex: pthread_join, waiting for %s to end%s%s",
-                     tr->lanes[j].name, result[0] ? " " : "", result);
+            snprintf(out, size, "futex: pthread_join, waiting for %s to end%s%s", tr->lanes[j].name,
+                     result[0] ? " " : "", result);
             return;
         }
     }
@@ -531,9 +528,7 @@ static void signal_sent(struct trace *tr, int l, const struct call_info *ci, dou
         target = (long)(int)c->args[0];
         sig = (long)c->args[1];
         break;
-    default: /* tgkill, rt_tgsigqueueinfo */
-        target = (long)(int)c->args[1];
-        sig = (long)c->args[2];
+    default: /* tgkill, rt_tgsigqueueinfo */ target = (long)(int)c->args[1]; sig = (long)c->args[2];
     }
     if (sig == 0)
         return; /* kill(pid, 0) only asks whether pid exists */
@@ -558,8 +553,7 @@ static void signal_sent(struct trace *tr, int l, const struct call_info *ci, dou
     live(tr, e);
 }
 
-static void on_exit_call(struct trace *tr, int l, const struct __ptrace_syscall_info *si,
-                         double t)
+static void on_exit_call(struct trace *tr, int l, const struct __ptrace_syscall_info *si, double t)
 {
     struct lane *c = &tr->lanes[l];
     if (!c->in_call)
@@ -599,8 +593,7 @@ static void on_exit_call(struct trace *tr, int l, const struct __ptrace_syscall_
                 snprintf(text, sizeof text, "makes a pipe: fd %d reads, fd %d writes", fds[0],
                          fds[1]);
             else
-                snprintf(text, sizeof text, "makes a socket pair: fds %d and %d", fds[0],
-                         fds[1]);
+                snprintf(text, sizeof text, "makes a socket pair: fds %d and %d", fds[0], fds[1]);
             fd_event(tr, l, EV_FD_OPEN, fds[0], t, text);
         }
         break;
