@@ -69,8 +69,15 @@ TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 HARNESS    := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 EX_CHECK_BIN := $(EX_CHECK_SRC:%.c=$(BUILD)/%)
 EX_LIB_OBJ := $(BUILD)/exercises/checklib.o
+# Benchmarks: bench/lg/*.c (load generator engine, charts) -> liblg.a;
+# each bench/*.c is a program -> build/bench/NAME.
+BENCH_SRC  := $(wildcard bench/*.c)
+BENCH_LIB_SRC := $(wildcard bench/lg/*.c)
+BENCH_LIB  := $(BUILD)/bench/lg/liblg.a
+BENCH_BIN  := $(BENCH_SRC:%.c=$(BUILD)/%)
 ALL_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(COMMON_SRC) $(LESSON_SRC) $(FOLDER_SRC) \
-                $(TEST_SRC) $(HELPER_SRC) $(TEST_SUPPORT) $(EX_CHECK_SRC)) $(EX_LIB_OBJ)
+                $(TEST_SRC) $(HELPER_SRC) $(TEST_SUPPORT) $(EX_CHECK_SRC) \
+                $(BENCH_SRC) $(BENCH_LIB_SRC)) $(EX_LIB_OBJ)
 
 .PHONY: all tour test check tests sanitize tsan bench fuzz format lint compdb clean $(DAYS) \
         ex hint ex-list ex-watch ex-reset
@@ -132,7 +139,7 @@ $(TEST_BIN): $(BUILD)/%: $(BUILD)/%.o $(HARNESS) $(FOLDER_LIBS) $(LIBCOMMON)
 $(HELPER_BIN): $(BUILD)/%: $(BUILD)/%.o $(LIBCOMMON)
 	$(LINK) $^ $(LDLIBS) -o $@
 
-tests: $(PROGRAMS) $(TEST_BIN) $(HELPER_BIN) $(EX_CHECK_BIN)
+tests: $(PROGRAMS) $(TEST_BIN) $(HELPER_BIN) $(EX_CHECK_BIN) $(BENCH_BIN)
 
 test check: tests
 	@SANITIZER="$(SANITIZER)" EX_SAN="$(SAN)" $(SHELL) tools/run-tests.sh $(BUILD) $(TEST_BIN)
@@ -166,7 +173,15 @@ ex-reset:
 tour: all
 	@$(SHELL) tour/run.sh $(BUILD)
 
-bench: all
+$(BENCH_LIB): $(BENCH_LIB_SRC:%.c=$(BUILD)/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+$(BENCH_BIN): $(BUILD)/%: $(BUILD)/%.o $(BENCH_LIB) $(LIBCOMMON)
+	$(LINK) $^ $(LDLIBS) -o $@
+$(BUILD)/tests/test_bench: $(BENCH_LIB)
+$(BENCH_BIN) $(BUILD)/tests/test_bench: LDLIBS += -lm
+
+bench: all $(BENCH_BIN)
 	@if [ -f bench/run.sh ]; then $(SHELL) bench/run.sh $(BUILD); \
 	 else echo "make bench: no benchmarks yet (bench/run.sh)"; fi
 
