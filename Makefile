@@ -26,6 +26,8 @@
 #   tests/test_*.c       a cmocka suite -> build/tests/test_*, run by make test
 #   tests/*.c (others)   the harness and support code linked into every suite
 #   tests/helpers/*.c    small programs the suites run (no cmocka)
+#   tools/NAME/*.c       a tool: one program -> build/tools/NAME (its objects
+#                        in build/tools/.obj/NAME/), linked with libcommon.a
 
 BUILD    ?= build
 CC       ?= cc
@@ -122,6 +124,18 @@ $(LESSON_BIN): $(BUILD)/%: $(BUILD)/%.o $(LIBCOMMON)
 $(FOLDER_BIN): $(BUILD)/%: $(BUILD)/%.o $$(filter $$(call folder_lib,$$(dir $$*)),$(FOLDER_LIBS)) $(LIBCOMMON)
 	$(LINK) $^ $(LDLIBS) -o $@
 
+# Tools: each folder tools/NAME/ is one program, build/tools/NAME.
+TOOL_SRC := $(wildcard tools/*/*.c)
+TOOL_BIN := $(sort $(patsubst tools/%/,$(BUILD)/tools/%,$(dir $(TOOL_SRC))))
+tool_obj  = $(patsubst tools/%.c,$(BUILD)/tools/.obj/%.o,$(1))
+all tests: $(TOOL_BIN)
+$(BUILD)/tools/.obj/%.o: tools/%.c
+	@mkdir -p $(@D)
+	$(COMPILE) -c $< -o $@
+$(TOOL_BIN): $(BUILD)/tools/%: $$(call tool_obj,$$(wildcard tools/$$*/*.c)) $(LIBCOMMON)
+	$(LINK) $^ $(LDLIBS) -o $@
+-include $(patsubst %.o,%.d,$(call tool_obj,$(TOOL_SRC)))
+
 # Tests: cmocka is checked for (and installed where possible) first.
 CMOCKA_OK := $(BUILD)/.cmocka-ok
 $(CMOCKA_OK):
@@ -208,8 +222,8 @@ $(FUZZ_BIN): $(BUILD)/%: %.c $(FOLDER_LIBS) $(LIBCOMMON)
 
 # Tools for the people working on the code ----------------------------------
 SOURCES := $(COMMON_SRC) $(LESSON_SRC) $(FOLDER_SRC) $(TEST_SRC) $(HELPER_SRC) \
-           $(FUZZ_SRC) $(TEST_SUPPORT)
-HEADERS := $(wildcard common/*.h day*/*/*.h tests/*.h)
+           $(FUZZ_SRC) $(TEST_SUPPORT) $(TOOL_SRC)
+HEADERS := $(wildcard common/*.h day*/*/*.h tests/*.h tools/*/*.h)
 
 format:
 	@if command -v clang-format >/dev/null 2>&1; then clang-format -i $(SOURCES) $(HEADERS); \
