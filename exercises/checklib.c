@@ -431,6 +431,50 @@ const char *check_status_text(const struct check_run *r)
     return text;
 }
 
+/* Columns text takes on a terminal: UTF-8 continuation bytes take none. */
+static size_t columns(const char *text, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char)text[i] & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+/* Print label then text, folded at spaces to fit 80 columns, the folded
+ * lines indented under the text; a word too long for a line is cut. */
+static void print_wrapped(const char *label, const char *text)
+{
+    enum { WIDTH = 79 };
+    size_t indent = columns(label, strlen(label));
+    size_t room = WIDTH - indent;
+    fputs(label, stdout);
+    for (;;) {
+        size_t len = strcspn(text, "\n");
+        while (columns(text, len) > room) {
+            size_t cut = 0, col = 0, i = 0;
+            for (; text[i] != '\0' && text[i] != '\n'; i++) {
+                if (((unsigned char)text[i] & 0xC0) != 0x80 && ++col > room)
+                    break;
+                if (text[i] == ' ')
+                    cut = i;
+            }
+            if (cut == 0)
+                cut = i; /* no space: cut the word at the margin */
+            printf("%.*s\n%*s", (int)cut, text, (int)indent, "");
+            text += cut;
+            while (*text == ' ')
+                text++;
+            len = strcspn(text, "\n");
+        }
+        printf("%.*s\n", (int)len, text);
+        if (text[len] == '\0' || text[len + 1] == '\0')
+            return;
+        text += len + 1;
+        printf("%*s", (int)indent, "");
+    }
+}
+
 void check_that(bool ok, int todo, const char *what, const char *expected,
                 const char *seen, const char *meaning)
 {
@@ -439,11 +483,11 @@ void check_that(bool ok, int todo, const char *what, const char *expected,
         checks_passed++;
         return;
     }
-    printf("✗ %s\n", what);
-    printf("  expected: %s\n", expected);
-    printf("  seen:     %s\n", seen);
+    print_wrapped("✗ ", what);
+    print_wrapped("  expected: ", expected);
+    print_wrapped("  seen:     ", seen);
     if (meaning != NULL)
-        printf("  meaning:  %s\n", meaning);
+        print_wrapped("  meaning:  ", meaning);
     if (todo > 0)
         printf("  look at:  TODO(%d) in exercises/%s.c\n", todo, exercise);
     exit(1);

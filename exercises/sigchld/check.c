@@ -27,8 +27,13 @@ static void describe_leftovers(const struct check_run *r, char *out,
     int n = snprintf(out, size, "%d zombie(s) left behind (pids", r->leftover_zombies);
     for (int i = 0; i < r->leftovers && i < 4; i++)
         n += snprintf(out + n, size - (size_t)n, " %ld", (long)r->leftover_pids[i]);
-    snprintf(out + n, size - (size_t)n, "%s); the program %s",
-             r->leftovers > 4 ? " ..." : "", check_status_text(r));
+    n += snprintf(out + n, size - (size_t)n, "%s); the program %s",
+                  r->leftovers > 4 ? " ..." : "", check_status_text(r));
+    /* what it says it reaped: "(b) the handler reaped 11 of 20 children" */
+    const char *said = strstr(r->out, "the handler reaped");
+    if (said != NULL && (size_t)n < size)
+        snprintf(out + n, size - (size_t)n, ", and said: \"%.*s\"",
+                 (int)strcspn(said, "("), said);
 }
 
 static void check_ignore(void)
@@ -80,7 +85,7 @@ static void check_handler(void)
     struct check_run r;
     for (int tries = 0; tries < 3 && !handler_run(&r); tries++)
         ; /* the machine was too slow to stop it in time: again */
-    char seen[256];
+    char seen[512];
     describe_leftovers(&r, seen, sizeof seen);
     check_that(r.leftover_zombies == 0 && !r.timed_out &&
                    WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0,
@@ -90,7 +95,7 @@ static void check_handler(void)
                "20 exits while the parent was stopped arrive as ONE "
                "SIGCHLD: pending signals of one kind do not queue. Is your "
                "waitpid(-1, ..., WNOHANG) inside a loop that runs until it "
-               "returns 0?");
+               "returns 0? Does it count every child it reaps?");
 }
 
 int main(int argc, char *argv[])

@@ -68,14 +68,30 @@ int main(int argc, char *argv[])
                "WNOHANG it returns 0 at once while the child still runs.");
 
     nth_line_with(r.out, "reaped", 3, seen, sizeof seen);
-    check_that(strstr(seen, "WIFEXITED, WEXITSTATUS = 0\"") != NULL, 2,
-               "the third child is reaped once it is done",
-               "\"... WIFEXITED, WEXITSTATUS = 0\"", seen,
+    long reaped = -1, worker = -2;
+    const char *at = strstr(seen, "reaped ");
+    if (at != NULL)
+        sscanf(at, "reaped %ld", &reaped);
+    at = strstr(r.out, "working for");
+    while (at != NULL && at > r.out && at[-1] != '\n')
+        at--;
+    if (at != NULL)
+        sscanf(at, "child %ld", &worker);
+    check_that(strstr(seen, "WIFEXITED, WEXITSTATUS = 0\"") != NULL &&
+                   reaped == worker,
+               2, "the third child is reaped once it is done",
+               "\"parent: reaped PID, ... WIFEXITED, WEXITSTATUS = 0\", "
+               "PID the working child's",
+               seen,
                "when waitpid(WNOHANG) returns the child's pid, status holds "
-               "its exit; the loop must stop then, not before.");
+               "its exit; the loop must stop then, not before. While it "
+               "returns 0 the child still runs: 0 is no pid, and status "
+               "was not filled in.");
 
-    snprintf(seen, sizeof seen, "%s, %d zombie(s) left",
-             check_status_text(&r), r.leftover_zombies);
+    snprintf(seen, sizeof seen, "%s, %d zombie(s) left; it said: %.200s",
+             check_status_text(&r), r.leftover_zombies,
+             r.err[0] != '\0' ? r.err : "(nothing on stderr)\n");
+    seen[strcspn(seen, "\n")] = '\0';
     check_that(!r.timed_out && WIFEXITED(r.status) &&
                    WEXITSTATUS(r.status) == 0 && r.leftovers == 0,
                0, "it ends well, with every child reaped",
