@@ -32,6 +32,9 @@ void check_start(const char *name, int argc, char *argv[])
         exit(2);
     }
     program = argv[1];
+    /* A checker never hangs: whatever happens, it ends after this bound
+     * (SIGALRM's default action), and make ex or make test goes on. */
+    alarm((unsigned)check_timeout(180));
     signal(SIGPIPE, SIG_IGN);
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)

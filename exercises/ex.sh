@@ -56,10 +56,11 @@ carve() {
 # not fatal (a half-done exercise should still run).
 compile() {
     link=$(spec_value "$1" link)
-    objs=""
-    for o in $link; do objs="$objs $build/$o"; done
+    src=$2 out=$3
+    set -- # the link inputs, each quoted: the build folder may hold spaces
+    for o in $link; do set -- "$@" "$build/$o"; done
     $CC -D_POSIX_C_SOURCE=200809L -I. -std=c11 -Wall -Wextra -g -pthread \
-        ${EX_SAN:-} "$2" $objs "$build/libcommon.a" -lrt -o "$3"
+        ${EX_SAN:-} "$src" "$@" "$build/libcommon.a" -lrt -o "$out"
 }
 
 # The student's file, made on first use.

@@ -1018,6 +1018,12 @@ static bool has_exited(void *arg)
 static void test_stop_wins_over_a_blocked_log_write(void **state)
 {
     (void)state;
+    if (strcmp(harness_sanitizer(), "thread") == 0) {
+        /* TSan runs a signal handler only when an intercepted call
+         * returns, and the blocked write never returns: the handler that
+         * unblocks it never runs. Checked in the plain and ASan builds. */
+        skip();
+    }
     int p[2];
     assert_int_equal(pipe(p), 0);
     pid_t pid = fork();
