@@ -298,6 +298,31 @@ static int connect_with(int port, int bufsize)
     return fd;
 }
 
+int check_server_up(const char *const args[], pid_t *pid, int *out_fd)
+{
+    int port = check_server_start(args, pid, out_fd);
+    check_that(port > 0, 0, "the server starts",
+               "\"listening on 127.0.0.1:PORT\"", "no such line in 5 s",
+               NULL);
+    return port;
+}
+
+void check_server_stops(pid_t server, int todo, const char *meaning)
+{
+    kill(server, SIGTERM);
+    struct check_run r = {0};
+    r.timed_out = !check_wait(server, &r.status, check_timeout(8));
+    if (r.timed_out) {
+        kill(server, SIGKILL);
+        waitpid(server, &r.status, 0);
+    }
+    check_collect_leftovers(&r);
+    check_that(!r.timed_out && WIFEXITED(r.status) &&
+                   WEXITSTATUS(r.status) == 0,
+               todo, "SIGTERM stops it cleanly", "exit status 0 within 8 s",
+               check_status_text(&r), meaning);
+}
+
 int check_connect(int port)
 {
     return connect_with(port, 0);

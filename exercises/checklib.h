@@ -86,6 +86,13 @@ int check_pipe_ends(pid_t pid, struct check_pipe_end *out, int max);
  * port, or -1 (then it is killed). Its output comes through *out_fd. */
 int check_server_start(const char *const args[], pid_t *pid, int *out_fd);
 
+/* check_server_start as a check: a server that does not start fails it. */
+int check_server_up(const char *const args[], pid_t *pid, int *out_fd);
+
+/* SIGTERM must stop the server with exit status 0 within 8 s (a check
+ * of its own, at todo with meaning); what it left is collected. */
+void check_server_stops(pid_t server, int todo, const char *meaning);
+
 /* A TCP connection to 127.0.0.1:port with 3 s send/receive timeouts; -1
  * if it cannot be made. */
 int check_connect(int port);

@@ -73,10 +73,7 @@ int main(int argc, char *argv[])
     const char *args[] = {"-p", "0", NULL};
     pid_t server;
     int out, fds[USERS];
-    int port = check_server_start(args, &server, &out);
-    check_that(port > 0, 0, "the server starts",
-               "\"listening on 127.0.0.1:PORT\"", "no such line in 5 s",
-               NULL);
+    int port = check_server_up(args, &server, &out);
     char line[64], seen[9000];
     for (int i = 0; i < USERS; i++) {
         fds[i] = user_socket(port);
@@ -119,13 +116,6 @@ int main(int argc, char *argv[])
                "the speaker already has her line on her screen: broadcast "
                "to everyone EXCEPT the user who sent it.");
 
-    kill(server, SIGTERM);
-    int status = 0;
-    bool stopped = check_wait(server, &status, check_timeout(5));
-    struct check_run r = {.timed_out = !stopped, .status = status};
-    check_collect_leftovers(&r);
-    check_that(stopped && WIFEXITED(status) && WEXITSTATUS(status) == 0, 0,
-               "SIGTERM stops it cleanly", "exit status 0 within 5 s",
-               check_status_text(&r), NULL);
+    check_server_stops(server, 0, NULL);
     check_passed();
 }

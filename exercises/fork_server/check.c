@@ -112,21 +112,11 @@ int main(int argc, char *argv[])
     const char *args[] = {"-p", "0", NULL};
     pid_t server;
     int out, fds[CLIENTS];
-    int port = check_server_start(args, &server, &out);
-    check_that(port > 0, 0, "the server starts",
-               "\"listening on 127.0.0.1:PORT\"", "no such line in 5 s",
-               NULL);
+    int port = check_server_up(args, &server, &out);
     check_concurrent(port, fds);
     check_descriptors(server, port);
     check_reaping(server, port, fds);
 
-    kill(server, SIGTERM);
-    int status = 0;
-    bool stopped = check_wait(server, &status, check_timeout(5));
-    struct check_run r = {.timed_out = !stopped, .status = status};
-    check_collect_leftovers(&r);
-    check_that(stopped && WIFEXITED(status) && WEXITSTATUS(status) == 0, 0,
-               "SIGTERM stops it cleanly", "exit status 0 within 5 s",
-               check_status_text(&r), NULL);
+    check_server_stops(server, 0, NULL);
     check_passed();
 }

@@ -81,10 +81,7 @@ int main(int argc, char *argv[])
     const char *args[] = {"-p", "0", "-d", "day10/http/site", NULL};
     pid_t server;
     int out;
-    int port = check_server_start(args, &server, &out);
-    check_that(port > 0, 0, "the server starts",
-               "\"listening on 127.0.0.1:PORT\"", "no such line in 5 s",
-               NULL);
+    int port = check_server_up(args, &server, &out);
     for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
         const struct probe *p = &probes[i];
         char what[160], expect[32], answer[256], req[96];
@@ -95,13 +92,6 @@ int main(int argc, char *argv[])
         check_that(got == p->status, p->todo, what, expect, answer,
                    p->meaning);
     }
-    kill(server, SIGTERM);
-    int status = 0;
-    bool stopped = check_wait(server, &status, check_timeout(5));
-    struct check_run r = {.timed_out = !stopped, .status = status};
-    check_collect_leftovers(&r);
-    check_that(stopped && WIFEXITED(status) && WEXITSTATUS(status) == 0, 0,
-               "SIGTERM stops it cleanly", "exit status 0 within 5 s",
-               check_status_text(&r), NULL);
+    check_server_stops(server, 0, NULL);
     check_passed();
 }

@@ -27,14 +27,10 @@ int main(int argc, char *argv[])
     const char *args[] = {"-p", "0", NULL};
     pid_t server;
     int out;
-    int port = check_server_start(args, &server, &out);
-    check_that(port > 0, 0, "the server starts",
-               "\"listening on 127.0.0.1:PORT\"", "no such line in 5 s",
-               NULL);
+    int port = check_server_up(args, &server, &out);
     int a = check_connect(port);
-    check_that(a >= 0 && check_echo(a, "hello from A\n", check_timeout(3)),
-               1, "a client is echoed", "its line back within 3 s",
-               "no echo",
+    check_that(a >= 0 && check_echo(a, "hello from A\n", check_timeout(3)), 1,
+               "a client is echoed", "its line back within 3 s", "no echo",
                "select() reports only the fds in the sets it is given, and "
                "overwrites them with the ready ones: the sets must be built "
                "again every turn — the listener, and every client.");
@@ -60,15 +56,9 @@ int main(int argc, char *argv[])
     close(b);
     close(c);
 
-    kill(server, SIGTERM);
-    int status = 0;
-    bool stopped = check_wait(server, &status, check_timeout(5));
-    struct check_run r = {.timed_out = !stopped, .status = status};
-    check_collect_leftovers(&r);
-    check_that(stopped && WIFEXITED(status) && WEXITSTATUS(status) == 0, 1,
-               "SIGTERM stops it cleanly", "exit status 0 within 5 s",
-               check_status_text(&r),
-               "the stop signal shuts the listening socket down: if it is "
-               "in the read set, select() returns and the loop ends.");
+    check_server_stops(
+        server, 1,
+        "the stop signal shuts the listening socket down: if it is "
+        "in the read set, select() returns and the loop ends.");
     check_passed();
 }

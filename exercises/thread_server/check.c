@@ -52,16 +52,13 @@ int main(int argc, char *argv[])
     const char *args[] = {"-p", "0", NULL};
     pid_t server;
     int out;
-    int port = check_server_start(args, &server, &out);
-    check_that(port > 0, 0, "the server starts",
-               "\"listening on 127.0.0.1:PORT\"", "no such line in 5 s",
-               NULL);
+    int port = check_server_up(args, &server, &out);
     char seen[160];
 
     int a = check_connect(port), b = check_connect(port);
-    bool served = a >= 0 && b >= 0 &&
-                  check_echo(b, "hello from the second client\n",
-                             check_timeout(3));
+    bool served =
+        a >= 0 && b >= 0 &&
+        check_echo(b, "hello from the second client\n", check_timeout(3));
     check_that(served, 2,
                "a second client is served while the first is connected",
                "the second client's line echoed within 3 s",
@@ -86,23 +83,18 @@ int main(int argc, char *argv[])
             close(fd);
     }
     bool clean = settles(server, 1, 1, check_timeout(3));
-    snprintf(seen, sizeof seen, "%d thread(s), %d socket(s) 3 s after the "
-             "last client left", threads_of(server), check_socket_count(server));
+    snprintf(seen, sizeof seen,
+             "%d thread(s), %d socket(s) 3 s after the "
+             "last client left",
+             threads_of(server), check_socket_count(server));
     check_that(clean, 1, "52 clients came and went: nothing is left over",
                "1 thread (main) and 1 socket (the listening one)", seen,
                "the worker owns its connection: when its client leaves it "
                "must close it (else a descriptor leaks per client, until "
                "accept fails with EMFILE) and give its slot back.");
 
-    kill(server, SIGTERM);
-    int status = 0;
-    bool stopped = check_wait(server, &status, check_timeout(8));
-    struct check_run r = {.timed_out = !stopped, .status = status};
-    check_collect_leftovers(&r);
-    check_that(stopped && WIFEXITED(status) && WEXITSTATUS(status) == 0, 1,
-               "SIGTERM stops it cleanly", "exit status 0 within 8 s",
-               check_status_text(&r),
-               "main waits until every worker has given its slot back "
-               "(running == 0, signalled on thread_ended).");
+    check_server_stops(server, 1,
+                       "main waits until every worker has given its slot back "
+                       "(running == 0, signalled on thread_ended).");
     check_passed();
 }
