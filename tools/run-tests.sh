@@ -41,8 +41,10 @@ for suite in "$@"; do
     name=$(basename "$suite")
     count=$((count + 1))
     echo "=== $name"
+    t0=$(date +%s)
     { timeout -k 5 "$suite_limit" "$suite" 2>&1; echo $? >"$logs/$name.rc"; } | tee "$logs/$name.log"
     rc=$(cat "$logs/$name.rc")
+    echo "$name: $(($(date +%s) - t0))s" >>"$logs/times"
     if [ "$rc" -ne 0 ]; then
         [ "$rc" -eq 124 ] && echo "$name: killed after ${suite_limit}s" | tee -a "$logs/$name.log"
         failed="$failed $name"
@@ -60,6 +62,10 @@ for suite in "$@"; do
     grep -E '^\[ *(PASSED|FAILED|SKIPPED) *\]|^\[=+\] .*run\.|killed after' "$logs/$name.log" \
         | sed "s/^/$name: /"
 done
+echo
+echo "=== seconds per suite ($build)"
+sort -t: -k2 -rn "$logs/times" | head -8 | tr '\n' ' '
+echo
 if [ -n "$failed" ]; then
     echo "FAILED:$failed"
     exit 1
