@@ -201,7 +201,7 @@ prove)
         elif ! tr -s ' \n' '  ' <"$tmp/out" | grep -qF -- "$expect"; then
             echo "prove $name: $wrong failed, but without saying \"$expect\":"; cat "$tmp/out"; ok=1
         else
-            echo "prove $name: $wrong fails as it should: $expect"
+            echo "prove $name: $wrong fails as it should: $expect"; [ -z "${PROVE_VERBOSE:-}" ] || cat "$tmp/out"
         fi
     done
     [ $ok -eq 0 ] && echo "prove $name: ok"

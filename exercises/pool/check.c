@@ -7,6 +7,10 @@
  *  - the results come from exactly the 2 workers forked at the start
  *    (reused, not re-forked; both used);
  *  - join() returns, with no worker left (no child, no zombie).
+ * Then pool_demo -w 2 -n 2 -s 300 -c 1: task 1 crashes its worker at
+ * once, so the pool hears of task 1 long before task 0 is done; get(task
+ * 0) must still wait for task 0 (a get() that returns after any news,
+ * not after its own task's, is caught here on every run).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,5 +100,21 @@ int main(int argc, char *argv[])
                "task pipe, then wait for each worker.");
     check_that(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, 0,
                "it ends well", "exit status 0", check_status_text(&r), NULL);
+
+    const char *crash[] = {"-w", "2", "-n", "2", "-s", "300", "-c", "1",
+                           NULL};
+    check_run_busy(&r, crash, check_timeout(20), 3.0);
+    const char *got = line_starting(r.out, "get(task 0):", line, sizeof line);
+    snprintf(seen, sizeof seen, "%s", got ? got : "(no such line)");
+    check_that(got != NULL && strstr(got, ": ok, from worker") != NULL &&
+                   strstr(got, "Tedu 0 done") != NULL,
+               1, "get() waits for its own task, whatever comes first",
+               "\"get(task 0): ok, from worker W: \\\"Tedu 0 done by "
+               "worker W\\\"\" (run with -n 2 -s 300 -c 1: task 1 crashes "
+               "its worker at once)",
+               seen,
+               "news of another task (here: task 1's worker crashed) came "
+               "first. get(handle) must wait until THAT task is done: "
+               "pool_pump() in a loop, not once.");
     check_passed();
 }
