@@ -252,7 +252,8 @@ int check_pipe_ends(pid_t pid, struct check_pipe_end *out, int max)
                 break;
         if (f != NULL)
             fclose(f);
-        out[n++] = (struct check_pipe_end){fd, inode, (flags & O_ACCMODE) == O_WRONLY};
+        bool writes = (flags & O_ACCMODE) == O_WRONLY;
+        out[n++] = (struct check_pipe_end){fd, inode, writes};
     }
     return n;
 }
@@ -385,7 +386,8 @@ bool check_echo_backlog(int fd, double timeout, size_t *back)
         if (*back < sent)
             return false; /* the server kept the rest */
     }
-    return *back == CHECK_BACKLOG_BYTES && memcmp(in, out, CHECK_BACKLOG_BYTES) == 0;
+    return *back == CHECK_BACKLOG_BYTES &&
+           memcmp(in, out, CHECK_BACKLOG_BYTES) == 0;
 }
 
 /* Each socket pid holds: calls fn with its inode until fn returns true. */

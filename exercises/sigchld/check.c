@@ -24,9 +24,11 @@ enum { CHILDREN = 20 };
 static void describe_leftovers(const struct check_run *r, char *out,
                                size_t size)
 {
-    int n = snprintf(out, size, "%d zombie(s) left behind (pids", r->leftover_zombies);
+    int n = snprintf(out, size, "%d zombie(s) left behind (pids",
+                     r->leftover_zombies);
     for (int i = 0; i < r->leftovers && i < 4; i++)
-        n += snprintf(out + n, size - (size_t)n, " %ld", (long)r->leftover_pids[i]);
+        n += snprintf(out + n, size - (size_t)n, " %ld",
+                      (long)r->leftover_pids[i]);
     n += snprintf(out + n, size - (size_t)n, "%s); the program %s",
                   r->leftovers > 4 ? " ..." : "", check_status_text(r));
     /* what it says it reaped: "(b) the handler reaped 11 of 20 children" */

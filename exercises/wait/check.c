@@ -61,8 +61,8 @@ int main(int argc, char *argv[])
     snprintf(seen, sizeof seen, "%d \"waitpid returned 0\" step(s)", steps);
     check_that(steps >= 1, 2,
                "the parent works while the third child runs",
-               "at least one \"waitpid returned 0\" step (the child works 400 ms, "
-               "a step takes 100 ms)",
+               "at least one \"waitpid returned 0\" step (the child works "
+               "400 ms, a step takes 100 ms)",
                seen,
                "waitpid without WNOHANG blocks until the child ends; with "
                "WNOHANG it returns 0 at once while the child still runs.");
