@@ -156,12 +156,11 @@ void check_read_all(int fd, char *buf, size_t size, double timeout)
     }
 }
 
-/* utime + stime of pid in clock ticks (/proc/PID/stat, fields 14 and 15,
- * counted after the ")" that ends the command name), or -1. */
-static long cpu_ticks(pid_t pid)
+/* utime + stime in clock ticks from a stat file of /proc (fields 14 and
+ * 15, counted after the ")" that ends the command name), or -1. */
+static long stat_ticks(const char *path)
 {
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    char buf[1024];
     FILE *f = fopen(path, "r");
     if (f == NULL)
         return -1;
@@ -174,6 +173,23 @@ static long cpu_ticks(pid_t pid)
                                    "%*u %ld %ld", &utime, &stime) != 2)
         return -1;
     return utime + stime;
+}
+
+/* utime + stime of pid (all its threads) in clock ticks, or -1. */
+static long cpu_ticks(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    return stat_ticks(path);
+}
+
+double check_cpu_seconds(pid_t pid)
+{
+    char path[80];
+    snprintf(path, sizeof path, "/proc/%ld/task/%ld/stat", (long)pid,
+             (long)pid);
+    long ticks = stat_ticks(path);
+    return ticks < 0 ? -1 : (double)ticks / (double)sysconf(_SC_CLK_TCK);
 }
 
 /* Read the program's output until it ends, timeout passes, or (idle > 0)

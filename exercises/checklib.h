@@ -112,6 +112,11 @@ bool check_echo(int fd, const char *text, double timeout);
 #define CHECK_BACKLOG_BYTES (8 << 20) /* more than kernel buffers hold */
 bool check_echo_backlog(int fd, double timeout, size_t *back);
 
+/* CPU seconds (user + system) pid's main thread has used so far
+ * (/proc/PID/task/PID/stat: a sanitizer's own threads are not counted);
+ * -1 if there is no such process. */
+double check_cpu_seconds(pid_t pid);
+
 /* How many sockets pid holds open (/proc/PID/fd). */
 int check_socket_count(pid_t pid);
 
