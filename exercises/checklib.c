@@ -1,5 +1,5 @@
 /* exercises/checklib.c — see checklib.h. */
-#define _GNU_SOURCE /* sigabbrev_np: "KILL" for SIGKILL */
+#define _GNU_SOURCE /* sigabbrev_np; pipe2, O_DIRECT, F_SETPIPE_SZ */
 #include "exercises/checklib.h"
 
 #include <errno.h>
@@ -53,13 +53,15 @@ double check_timeout(double seconds)
     return seconds * (k >= 1.0 ? k : 1.0);
 }
 
-pid_t check_spawn(const char *const args[], int *out_fd)
+static pid_t spawn(const char *const args[], int *out_fd, bool gated)
 {
     int p[2];
-    if (pipe(p) < 0) {
+    if (pipe2(p, gated ? O_DIRECT : 0) < 0) {
         perror("check: pipe");
         exit(2);
     }
+    if (gated && fcntl(p[1], F_SETPIPE_SZ, 4096) < 0)
+        perror("check: F_SETPIPE_SZ"); /* a weaker check, not a wrong one */
     fflush(stdout);
     pid_t pid = fork();
     if (pid < 0) {
@@ -83,6 +85,16 @@ pid_t check_spawn(const char *const args[], int *out_fd)
     close(p[1]);
     *out_fd = p[0];
     return pid;
+}
+
+pid_t check_spawn(const char *const args[], int *out_fd)
+{
+    return spawn(args, out_fd, false);
+}
+
+pid_t check_spawn_gated(const char *const args[], int *out_fd)
+{
+    return spawn(args, out_fd, true);
 }
 
 bool check_wait(pid_t pid, int *status, double timeout)

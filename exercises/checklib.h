@@ -53,6 +53,12 @@ void check_run_busy(struct check_run *r, const char *const args[],
  * come through *out_fd. */
 pid_t check_spawn(const char *const args[], int *out_fd);
 
+/* As check_spawn, but the pipe holds ONE write at a time (a packet pipe
+ * of one page): each write of the program waits until the checker has
+ * read the one before. So the checker decides when the program goes on
+ * past a print. Read it with buffers of 4096 bytes or more. */
+pid_t check_spawn_gated(const char *const args[], int *out_fd);
+
 /* Wait at most timeout seconds for pid to end; its status in *status. */
 bool check_wait(pid_t pid, int *status, double timeout);
 
