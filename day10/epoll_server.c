@@ -127,14 +127,15 @@ static void run(struct server *s)
 static void add_conn(struct server *s, struct echo_conn *c)
 {
     s->conns[c->fd] = c;
+    c->edge = s->edge; /* echo_serve() then reads until EAGAIN */
     if (!watch(s, c, EPOLL_CTL_ADD))
         close_conn(s, c);
 }
 
 /* ------------------------------------------------------------------------
  * Serving clients: the same in the three servers, so it is in
- * common/echo_conn.c: echo_accept, echo_serve (echo until EAGAIN, or
- * ECHO_TURN_ROUNDS reads and writes: then it is the others' turn),
+ * common/echo_conn.c: echo_accept, echo_serve (echo until the socket
+ * is empty, or ECHO_TURN_ROUNDS reads: then it is the others' turn),
  * echo_close.
  */
 
