@@ -127,9 +127,9 @@ static bool keep_backlog(struct echo_conn *c, const char *data, size_t len)
  * later is a new event (epoll(7): "if read(2) returns a lower number of
  * bytes, you can be sure of having exhausted the read I/O space"). So
  * echo_serve stops there, without the read that would only say EAGAIN.
- * Except edge-triggered: a client's EOF that came with the data is not
- * a new edge, and only one more read can find it, so c->edge reads on
- * until EAGAIN. */
+ * Except when c->drain: edge-triggered, a client's EOF that came with the
+ * data is no new edge, and only one more read can find it; epoll_server
+ * -e sets drain when the event says the client has closed (EPOLLRDHUP). */
 bool echo_serve(struct echo_conn *c, bool verbose)
 {
     char buf[ECHO_BUFSIZE]; /* this read's bytes: written straight back */
@@ -156,7 +156,7 @@ bool echo_serve(struct echo_conn *c, bool verbose)
             return false;
         if (put < n) /* the client is not reading: keep the rest */
             return keep_backlog(c, buf + put, (size_t)(n - put));
-        if ((size_t)n < sizeof buf && !c->edge)
+        if ((size_t)n < sizeof buf && !c->drain)
             return true; /* a short read: nothing more waiting */
     }
     c->unfinished = true; /* our turn is over, maybe not the work */

@@ -28,7 +28,7 @@ struct echo_conn {
     char *backlog;     /* the unsent bytes (malloc'd), or NULL: none */
     size_t start, end; /* backlog[start, end) is not yet sent back */
     long long echoed;
-    bool edge;         /* epoll_server -e: read until EAGAIN (see .c) */
+    bool drain;        /* read until EAGAIN, a short read is not enough */
     uint32_t watching; /* epoll_server: the events registered */
     bool unfinished;   /* echo_serve ended its turn before EAGAIN */
     char peer[NET_ADDRSTRLEN];
@@ -50,7 +50,7 @@ int echo_accept(int listen_fd, int *spare, int max_fds,
 
 /* Echo as much as can be done now without blocking: send the backlog,
  * then read and write straight back until the socket is empty (EAGAIN, or
- * a short read unless c->edge) or the client stops taking its echo (what
+ * a short read unless c->drain) or the client stops taking its echo (what
  * it did not take becomes the backlog). At most ECHO_TURN_ROUNDS reads
  * (then c->unfinished is set). With verbose, print every message. False
  * when c is done (closed, reset, out of memory). */

@@ -129,17 +129,17 @@ static void test_an_idle_client_holds_no_buffer(void **state)
     close(client);
 }
 
-/* A level-triggered turn reads until a read comes back short or EAGAIN;
- * an edge-triggered one (c->edge) until EAGAIN. Either way a client's EOF
- * that came with its last bytes is found: level-triggered on the next
- * turn (the socket stays readable), edge-triggered in this one. */
+/* A turn reads until a read comes back short or EAGAIN; with c->drain
+ * (epoll_server -e, when the client has closed) until EAGAIN. Either way
+ * a client's EOF that came with its last bytes is found: on the next turn
+ * (level-triggered, the socket stays readable), or with drain in this one. */
 static void test_eof_with_the_data(void **state)
 {
     (void)state;
     for (int edge = 0; edge < 2; edge++) {
         int client;
         struct echo_conn *c = pair(&client);
-        c->edge = edge;
+        c->drain = edge;
         assert_int_equal(write(client, "last", 4), 4);
         assert_int_equal(shutdown(client, SHUT_WR), 0);
         bool more = echo_serve(c, false);
