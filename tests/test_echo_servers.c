@@ -478,13 +478,13 @@ static void test_served_again_once_fds_are_free(void **state)
 /* --- only some servers -------------------------------------------------- */
 
 /* poll and epoll: 1,000 clients connected at once, all served; once
- * served and idle, they hold no buffer: the server grows by much less than
- * a page per client (it grew by 16 KiB each when every client had its
- * buffer from the start). */
+ * served and idle, they hold no buffer: the server grows by less than
+ * 4 KiB per client (about 0.13 KiB here, 1.8 under TSan; it grew by 16 KiB
+ * each when every client had its buffer from the start). */
 static void test_1000_concurrent_connections(void **state)
 {
     const struct echo_kind *k = *state;
-    enum { CLIENTS = 1000, SIZE = 100, MAX_KIB_PER_CLIENT = 2 };
+    enum { CLIENTS = 1000, SIZE = 100, MAX_KIB_PER_CLIENT = 4 };
     assert_true(echo_raise_fd_limit(CLIENTS + 100) >= CLIENTS + 100);
     struct server s;
     echo_start(&s, k, NULL, NULL);
