@@ -15,12 +15,12 @@
 
 bool echo_wants_read(const struct echo_conn *c)
 {
-    return !c->eof && c->end < ECHO_BUFSIZE;
+    return c->backlog == NULL;
 }
 
 bool echo_wants_write(const struct echo_conn *c)
 {
-    return c->start < c->end;
+    return c->backlog != NULL;
 }
 
 /* Tell a refused client why, and close it. */
@@ -79,56 +79,85 @@ int echo_accept(int listen_fd, int *spare, int max_fds,
     return 1;
 }
 
-/* One read, if there is room: false if the client is gone. */
-static bool read_some(struct echo_conn *c, bool verbose, bool *progress)
+/* One write of len bytes at data: how many the kernel took (0: none,
+ * EAGAIN), or -1 if the client is gone (e.g. EPIPE, ECONNRESET). */
+static ssize_t write_some(struct echo_conn *c, const char *data, size_t len)
 {
-    ssize_t n = read(c->fd, c->buf + c->end, ECHO_BUFSIZE - c->end);
-    if (n > 0) {
+    ssize_t n;
+    do
+        n = write(c->fd, data, len);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+    c->echoed += n;
+    return n;
+}
+
+/* Send what the client did not take before. True: all sent, the backlog
+ * is freed; false: some is still waiting (*gone if the client is gone). */
+static bool send_backlog(struct echo_conn *c, bool *gone)
+{
+    ssize_t n = write_some(c, c->backlog + c->start, c->end - c->start);
+    *gone = n < 0;
+    if (n > 0)
+        c->start += (size_t)n;
+    if (n < 0 || c->start < c->end)
+        return false;
+    free(c->backlog);
+    c->backlog = NULL;
+    c->start = c->end = 0;
+    return true;
+}
+
+/* Keep data[0, len): what the client would not take now. */
+static bool keep_backlog(struct echo_conn *c, const char *data, size_t len)
+{
+    c->backlog = malloc(len);
+    if (c->backlog == NULL) {
+        warn_msg("%s: out of memory for %zu unsent bytes", c->peer, len);
+        return false;
+    }
+    memcpy(c->backlog, data, len);
+    c->start = 0;
+    c->end = len;
+    return true;
+}
+
+/* A read that returns less than asked emptied the socket; whatever comes
+ * later is a new event (epoll(7): "if read(2) returns a lower number of
+ * bytes, you can be sure of having exhausted the read I/O space"). So
+ * echo_serve stops there, without the read that would only say EAGAIN.
+ * Except when c->drain: edge-triggered, a client's EOF that came with the
+ * data is no new edge, and only one more read can find it; epoll_server
+ * -e sets drain when the event says the client has closed (EPOLLRDHUP). */
+bool echo_serve(struct echo_conn *c, bool verbose)
+{
+    char buf[ECHO_BUFSIZE]; /* this read's bytes: written straight back */
+    for (int round = 0; round < ECHO_TURN_ROUNDS; round++) {
+        bool gone;
+        if (c->backlog != NULL && !send_backlog(c, &gone))
+            return !gone; /* the client takes no more now: wait */
+        ssize_t n = read(c->fd, buf, sizeof buf);
+        if (n == 0)
+            return false; /* EOF, and all is sent back: done */
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            /* EAGAIN: all done for now; else e.g. ECONNRESET: gone */
+            return errno == EAGAIN || errno == EWOULDBLOCK;
+        }
         if (verbose) {
             char text[SHOW_BUFSIZE];
             printf("%s: %zd bytes %s\n", c->peer, n,
-                   show_bytes(text, sizeof text, c->buf + c->end, (size_t)n));
+                   show_bytes(text, sizeof text, buf, (size_t)n));
         }
-        c->end += (size_t)n;
-        *progress = true;
-    } else if (n == 0) {
-        c->eof = true; /* send back what is left, then close */
-        *progress = true;
-    } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-        return false; /* e.g. ECONNRESET: the client is gone */
-    }
-    return true;
-}
-
-/* One write of what is waiting: false if the client is gone. */
-static bool write_some(struct echo_conn *c, bool *progress)
-{
-    ssize_t n = write(c->fd, c->buf + c->start, c->end - c->start);
-    if (n > 0) {
-        c->start += (size_t)n;
-        c->echoed += n;
-        *progress = true;
-    } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-               errno != EINTR) {
-        return false; /* e.g. EPIPE: the client is gone */
-    }
-    return true;
-}
-
-bool echo_serve(struct echo_conn *c, bool verbose)
-{
-    for (int round = 0; round < ECHO_TURN_ROUNDS; round++) {
-        bool progress = false;
-        if (echo_wants_read(c) && !read_some(c, verbose, &progress))
+        ssize_t put = write_some(c, buf, (size_t)n);
+        if (put < 0)
             return false;
-        if (echo_wants_write(c) && !write_some(c, &progress))
-            return false;
-        if (c->start == c->end)
-            c->start = c->end = 0; /* all sent: the whole buffer is free */
-        if (c->eof && !echo_wants_write(c))
-            return false;
-        if (!progress)
-            return true; /* EAGAIN both ways: wait for the next event */
+        if (put < n) /* the client is not reading: keep the rest */
+            return keep_backlog(c, buf + put, (size_t)(n - put));
+        if ((size_t)n < sizeof buf && !c->drain)
+            return true; /* a short read: nothing more waiting */
     }
     c->unfinished = true; /* our turn is over, maybe not the work */
     return true;
@@ -138,5 +167,6 @@ void echo_close(struct echo_conn *c)
 {
     printf("closed %s (%lld bytes echoed)\n", c->peer, c->echoed);
     close(c->fd);
+    free(c->backlog);
     free(c);
 }

@@ -72,7 +72,7 @@ static void accept_clients(struct server *s);
 static uint32_t events_for(const struct server *s, const struct echo_conn *c)
 {
     if (s->edge)
-        return EPOLLIN | EPOLLOUT | EPOLLET;
+        return EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
     return (echo_wants_read(c) ? EPOLLIN : 0) |
            (echo_wants_write(c) ? EPOLLOUT : 0);
 }
@@ -116,6 +116,9 @@ static void run(struct server *s)
             struct echo_conn *c = s->conns[fd];
             if (c == NULL)
                 continue;
+            /* edge-triggered, an EOF that came with the data is no new
+             * edge: when the client has closed, read until EAGAIN */
+            c->drain = s->edge && (ready[i].events & (EPOLLRDHUP | EPOLLHUP));
             if (!echo_serve(c, s->verbose) || !watch(s, c, EPOLL_CTL_MOD))
                 close_conn(s,
                            c); /* close() also takes it off the interest list */
@@ -133,8 +136,8 @@ static void add_conn(struct server *s, struct echo_conn *c)
 
 /* ------------------------------------------------------------------------
  * Serving clients: the same in the three servers, so it is in
- * common/echo_conn.c: echo_accept, echo_serve (echo until EAGAIN, or
- * ECHO_TURN_ROUNDS reads and writes: then it is the others' turn),
+ * common/echo_conn.c: echo_accept, echo_serve (echo until the socket
+ * is empty, or ECHO_TURN_ROUNDS reads: then it is the others' turn),
  * echo_close.
  */
 

@@ -105,8 +105,8 @@ static void add_conn(struct server *s, struct echo_conn *c)
 
 /* ------------------------------------------------------------------------
  * Serving clients: the same in the three servers, so it is in
- * common/echo_conn.c: echo_accept, echo_serve (echo until EAGAIN, or
- * ECHO_TURN_ROUNDS reads and writes: then it is the others' turn),
+ * common/echo_conn.c: echo_accept, echo_serve (echo until the socket
+ * is empty, or ECHO_TURN_ROUNDS reads: then it is the others' turn),
  * echo_close.
  */
 
