@@ -128,8 +128,10 @@ EOF
 median() {
     var=$1
     shift
-    for _ in $(seq "$RUNS"); do
-        curl -s --max-time 300 -w "%{$var}\n" "$@" || echo 0
+    for i in $(seq "$RUNS"); do # RUN in a name: a new file each run
+        # shellcheck disable=SC2001 # (vsftpd does not overwrite for anon)
+        curl -s --max-time 300 -w "%{$var}\n" $(echo "$@" | sed "s/RUN/$i/") ||
+            echo 0
     done | sort -n | awk '{ s[NR] = $1 / 1048576 }
         END { printf "%.0f", NR % 2 ? s[(NR + 1) / 2] : (s[NR / 2] + s[NR / 2 + 1]) / 2 }'
 }
@@ -156,8 +158,8 @@ sessions() {
 measure() {
     name=$1 port=$2 log=$3
     down=$(median speed_download -o /dev/null "ftp://127.0.0.1:$port/big.bin")
-    up=$(median speed_upload -T "$work/up.bin" "ftp://127.0.0.1:$port/up/upload.bin")
-    rm -f "$root/up/upload.bin"
+    up=$(median speed_upload -T "$work/up.bin" "ftp://127.0.0.1:$port/up/RUN.bin")
+    rm -f "$root"/up/[0-9]*.bin
     set -- 0 0
     [ "$SESSIONS" -gt 0 ] && set -- $(sessions "$port")
     peak="-"
