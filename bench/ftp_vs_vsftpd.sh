@@ -2,8 +2,8 @@
 # bench/ftp_vs_vsftpd.sh [BUILD] — day9's ftp_server measured against vsftpd,
 # on this machine, in one run, with a standard client (curl):
 #
-#   1. download of a 1 GiB file over loopback (best of RUNS)
-#   2. upload of the same file (best of RUNS)
+#   1. download of a 1 GiB file over loopback (median of RUNS)
+#   2. upload of a 256 MiB file (median of RUNS)
 #   3. 100 simultaneous sessions, each uploading 2 MiB at 256 KiB/s (8 s,
 #      so they overlap; curl paces uploads, not loopback downloads): how
 #      many succeed, and the most ftp_server saw running at once
@@ -14,7 +14,8 @@
 # needs to run its sessions as the "ftp" user) only ftp_server is measured.
 # Install them with: apt-get install curl vsftpd
 #
-# Settings (environment): SIZE_MB (default 1024), RUNS (3), SESSIONS (100),
+# Settings (environment): SIZE_MB (download, default 1024), UP_MB (upload,
+# 256), RUNS (3), SESSIONS (100; 0: none),
 # VSFTPD_PORT (2221). Results: a table, and BUILD/bench/ftp.csv. Other work
 # on the machine skews the figures: the load is printed next to them.
 # The files live under TMPDIR (default /tmp): on a disk, upload figures
@@ -22,6 +23,7 @@
 # TMPDIR=/dev/shm (in memory) they measure the servers, not the disk.
 BUILD=${1:-build}
 SIZE_MB=${SIZE_MB:-1024}
+UP_MB=${UP_MB:-256}
 RUNS=${RUNS:-3}
 SESSIONS=${SESSIONS:-100}
 VSFTPD_PORT=${VSFTPD_PORT:-2221}
@@ -55,13 +57,14 @@ chmod 755 "$root"
 chmod 777 "$root/up"
 echo "preparing a ${SIZE_MB} MiB file..."
 dd if=/dev/zero of="$root/big.bin" bs=1048576 count="$SIZE_MB" 2>/dev/null || exit 1
+dd if=/dev/zero of="$work/up.bin" bs=1048576 count="$UP_MB" 2>/dev/null || exit 1
 dd if=/dev/urandom of="$root/small.bin" bs=1048576 count=2 2>/dev/null || exit 1
 cat "$root/big.bin" >/dev/null # in the page cache, for every server alike
 
 # start_ours MODE: ftp_server -m MODE on a free port; sets PORT and LOG.
 start_ours() {
     LOG="$work/ftp_server-$1.log"
-    "$SERVER" -p 0 -d "$root" -m "$1" -c "$SESSIONS" >"$LOG" 2>&1 &
+    "$SERVER" -p 0 -d "$root" -m "$1" -c $((SESSIONS > 10 ? SESSIONS : 10)) >"$LOG" 2>&1 &
     pids="$pids $!"
     PORT=""
     for _ in $(seq 100); do
@@ -86,6 +89,10 @@ start_vsftpd() {
         return 1
     fi
     mkdir -p /var/run/vsftpd/empty
+    # a free port: VSFTPD_PORT or the next one nobody listens on
+    while ss -ltn 2>/dev/null | grep -q "[:.]$VSFTPD_PORT "; do
+        VSFTPD_PORT=$((VSFTPD_PORT + 1))
+    done
     cat >"$work/vsftpd.conf" <<EOF
 listen=YES
 listen_ipv6=NO
@@ -117,16 +124,16 @@ EOF
     return 1
 }
 
-# best SPEED_VAR CURL-ARGS...: the best of RUNS curl speeds, in MiB/s.
-best() {
+# median SPEED_VAR CURL-ARGS...: the median of RUNS curl speeds, in MiB/s.
+median() {
     var=$1
     shift
-    top=0
-    for _ in $(seq "$RUNS"); do
-        speed=$(curl -s --max-time 300 -w "%{$var}" "$@") || speed=0
-        top=$(echo "$speed $top" | awk '{ s = $1 / 1048576; print (s > $2 ? s : $2) }')
-    done
-    printf '%.0f' "$top"
+    for i in $(seq "$RUNS"); do # RUN in a name: a new file each run
+        # shellcheck disable=SC2001 # (vsftpd does not overwrite for anon)
+        curl -s --max-time 300 -w "%{$var}\n" $(echo "$@" | sed "s/RUN/$i/") ||
+            echo 0
+    done | sort -n | awk '{ s[NR] = $1 / 1048576 }
+        END { printf "%.0f", NR % 2 ? s[(NR + 1) / 2] : (s[NR / 2] + s[NR / 2 + 1]) / 2 }'
 }
 
 # sessions PORT: SESSIONS curl downloads at once; prints "OK SECONDS".
@@ -150,10 +157,11 @@ sessions() {
 # measure NAME PORT [LOG]: one row of results.
 measure() {
     name=$1 port=$2 log=$3
-    down=$(best speed_download -o /dev/null "ftp://127.0.0.1:$port/big.bin")
-    up=$(best speed_upload -T "$root/big.bin" "ftp://127.0.0.1:$port/up/upload.bin")
-    rm -f "$root/up/upload.bin"
-    set -- $(sessions "$port")
+    down=$(median speed_download -o /dev/null "ftp://127.0.0.1:$port/big.bin")
+    up=$(median speed_upload -T "$work/up.bin" "ftp://127.0.0.1:$port/up/RUN.bin")
+    rm -f "$root"/up/[0-9]*.bin
+    set -- 0 0
+    [ "$SESSIONS" -gt 0 ] && set -- $(sessions "$port")
     peak="-"
     [ -n "$log" ] && peak=$(sed -n 's/.*(\([0-9]*\) running)$/\1/p' "$log" | sort -n | tail -1)
     printf '%-22s %12s %12s %14s %8s %6s\n' "$name" "$down" "$up" "$1/$SESSIONS" "$2 s" "$peak"
@@ -164,10 +172,14 @@ mkdir -p "$BUILD/bench"
 csv="$BUILD/bench/ftp.csv"
 echo "server,download_MiBps,upload_MiBps,sessions_ok,sessions,sessions_seconds,peak_running" >"$csv"
 echo "load before: $(uptime)"
-echo "download/upload: ${SIZE_MB} MiB with curl, best of $RUNS; sessions: $SESSIONS x 2 MiB uploads at 256 KiB/s"
+echo "download ${SIZE_MB} MiB, upload ${UP_MB} MiB (files in $work), with curl, median of $RUNS; sessions: $SESSIONS x 2 MiB uploads at 256 KiB/s"
 printf '%-22s %12s %12s %14s %8s %6s\n' server "down MiB/s" "up MiB/s" "sessions ok" time peak
 start_ours fork && measure "ftp_server -m fork" "$PORT" "$LOG"
 start_ours thread && measure "ftp_server -m thread" "$PORT" "$LOG"
-start_vsftpd && measure vsftpd "$VSFTPD_PORT" ""
+start_vsftpd && measure vsftpd "$VSFTPD_PORT" "" &&
+    awk -F, '$1 == "vsftpd" { vd = $2; vu = $3 } NR > 1 { d[$1] = $2; u[$1] = $3 }
+        END { for (n in d) if (n != "vsftpd" && vd > 0 && vu > 0)
+            printf "%s to vsftpd: download %.2fx, upload %.2fx\n",
+                   n, d[n] / vd, u[n] / vu }' "$csv" | sort
 echo "load after: $(uptime)"
 echo "results: $csv"
