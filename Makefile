@@ -98,6 +98,13 @@ $(BUILD)/%.o: %.c
 	@if [ -f $(@D) ]; then rm -f $(@D); fi; mkdir -p $(@D)
 	$(COMPILE) -c $< -o $@
 
+# path_find_shipped (common/path.c) also looks in the checkout a program
+# was built from, so one built with BUILD=/elsewhere finds the HTTP site
+# and the FTP library from any folder: CURDIR as a C string, shell-quoted.
+c_string = $(subst ",\",$(subst \,\\,$(1)))
+sh_quote = '$(subst ','\'',$(1))'
+$(BUILD)/common/path.o: COMPILE += -DCONCLAB_SOURCE_DIR=$(call sh_quote,"$(call c_string,$(CURDIR))")
+
 $(LIBCOMMON): $(COMMON_SRC:%.c=$(BUILD)/%.o)
 	@rm -f $@
 	$(AR) rcs $@ $^

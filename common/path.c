@@ -138,6 +138,11 @@ int path_find_shipped(const char *rel, char *out, size_t size)
         if (n >= 0 && (size_t)n < size && is_folder(out))
             return 0;
     }
+#ifdef CONCLAB_SOURCE_DIR /* the checkout it was built from (the Makefile) */
+    n = snprintf(out, size, "%s/%s", CONCLAB_SOURCE_DIR, rel);
+    if (n >= 0 && (size_t)n < size && is_folder(out))
+        return 0;
+#endif
     errno = ENOENT;
     return -1;
 }

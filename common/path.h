@@ -32,8 +32,10 @@ int path_in_root(const char *root_real, const char *vpath, bool must_exist, char
 /* Find a folder shipped in the repository (rel, e.g. "day10/http/site"):
  * rel itself if it exists from the current folder, else rel under the
  * nearest folder above the running program that holds it (the program is
- * build/dayN/..., inside the repository). Puts the path in out; 0, or -1
- * with errno ENOENT. So a server finds its default folder from anywhere. */
+ * build/dayN/..., inside the repository), else rel in the checkout the
+ * program was built from (make BUILD=/elsewhere). Puts the path in out;
+ * 0, or -1 with errno ENOENT. So a server finds its default folder from
+ * anywhere, unless that checkout moved: then it needs -d DIR. */
 int path_find_shipped(const char *rel, char *out, size_t size);
 
 #endif

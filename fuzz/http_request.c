@@ -11,7 +11,9 @@
  * is not absolute or holds a control character, a range outside the
  * file, a split request parsed differently from the whole.
  */
+#define _GNU_SOURCE /* memmem */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,6 +24,8 @@
 #include "day10/http/http_response.h"
 
 static struct http_request req, again;
+
+static int date_was_sent(time_t t, const char *buf, size_t len);
 
 static void check(int ok)
 {
@@ -39,7 +43,7 @@ static int known_status(int status)
 }
 
 /* What the server does with a parsed request, short of the disk. */
-static void use(const struct http_request *r, size_t len)
+static void use(const struct http_request *r, const char *buf, size_t len)
 {
     check(r->length > 0 && r->length <= len);
     check(r->path[0] == '/');
@@ -64,7 +68,38 @@ static void use(const struct http_request *r, size_t len)
         http_format_date(r->if_modified_since, text);
         check(http_parse_date(text, HTTP_DATE_LEN - 1, &t) == 0);
         check(t == r->if_modified_since);
+        check(date_was_sent(r->if_modified_since, buf, len));
     }
+}
+
+/* The calendar fields of t, written as one of the three forms of RFC
+ * 9110 5.6.7, are in the request as sent: a date is never "corrected"
+ * (31 Nov is not 1 Dec). A leap second, 23:59:60, reads as 23:59:59. */
+static int date_was_sent(time_t t, const char *buf, size_t len)
+{
+    static const char mon[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    struct tm tm;
+    if (gmtime_r(&t, &tm) == NULL)
+        return 0;
+    for (int leap = 0; leap < 2; leap++) {
+        if (leap && !(tm.tm_hour == 23 && tm.tm_min == 59 && tm.tm_sec == 59))
+            break;
+        int s = tm.tm_sec + leap;
+        char form[4][40];
+        snprintf(form[0], sizeof form[0], ", %02d %s %04d %02d:%02d:%02d GMT", tm.tm_mday,
+                 mon[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, s);
+        snprintf(form[1], sizeof form[1], ", %02d-%s-%02d %02d:%02d:%02d GMT", tm.tm_mday,
+                 mon[tm.tm_mon], (tm.tm_year + 1900) % 100, tm.tm_hour, tm.tm_min, s);
+        snprintf(form[2], sizeof form[2], " %s %2d %02d:%02d:%02d %04d", mon[tm.tm_mon],
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, s, tm.tm_year + 1900);
+        snprintf(form[3], sizeof form[3], " %s %02d %02d:%02d:%02d %04d", mon[tm.tm_mon],
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, s, tm.tm_year + 1900);
+        for (int i = 0; i < 4; i++)
+            if (memmem(buf, len, form[i], strlen(form[i])) != NULL)
+                return 1;
+    }
+    return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -81,7 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (status == HTTP_INCOMPLETE)
             break;
         if (status == 200)
-            use(&req, size - at);
+            use(&req, buf + at, size - at);
         if (!req.keep_alive)
             break;
         check(req.length > 0 && req.length <= size - at);

@@ -926,9 +926,9 @@ static void run_client(struct run_result *r, int port, const char *script)
     snprintf(port_text, sizeof port_text, "%d", port);
     const char *argv[] = {path, "-p", port_text, "-c", script, NULL};
     /* In the test's folder, while a test has one: the script names local
-     * files relative to it (its path may hold spaces, which the client's
-     * commands cannot), and what the client writes lands there, not in
-     * the checkout. (A test against a fake server has none.) */
+     * files relative to it (shorter than its path, which would need
+     * quotes if it held spaces), and what the client writes lands there,
+     * not in the checkout. (A test against a fake server has none.) */
     char cwd[PATH_MAX];
     bool moved = root[0] != '\0' && access(root, F_OK) == 0;
     if (moved && (getcwd(cwd, sizeof cwd) == NULL || chdir(root) < 0))
@@ -1030,7 +1030,7 @@ static void test_client_get_targets(void **state)
     snprintf(dir, sizeof dir, "%s/dir", root);
     struct run_result r;
 
-    snprintf(script, sizeof script, "get hello.txt %s; get empty.txt %s/.",
+    snprintf(script, sizeof script, "get hello.txt \"%s\"; get empty.txt \"%s/.\"",
              dir, dir);
     run_client(&r, s.port, script);
     assert_exit_code(&r, 0);
@@ -1045,14 +1045,14 @@ static void test_client_get_targets(void **state)
     run_result_free(&r);
 
     /* an existing file: refused without -f, replaced with it */
-    snprintf(script, sizeof script, "get hello.txt %s/inner.txt", dir);
+    snprintf(script, sizeof script, "get hello.txt \"%s/inner.txt\"", dir);
     run_client(&r, s.port, script);
     assert_exit_code(&r, 1);
     assert_non_null(strstr(r.err, "get -f"));
     assert_file_is("dir/inner.txt", "inner\n");
     assert_false(exists("dir/inner.txt.part"));
     run_result_free(&r);
-    snprintf(script, sizeof script, "get -f hello.txt %s/inner.txt", dir);
+    snprintf(script, sizeof script, "get -f hello.txt \"%s/inner.txt\"", dir);
     run_client(&r, s.port, script);
     assert_exit_code(&r, 0);
     assert_file_is("dir/inner.txt", "hello, ftp\n");
@@ -1063,13 +1063,64 @@ static void test_client_get_targets(void **state)
     assert_int_equal(mkfifo(p, 0600), 0);
     run_client_sh(&r, s.port,
                   "timeout 10 cat \"$1\" >\"$2\" & \"$0\" -p $P -c "
-                  "\"get hello.txt $1\"; rc=$?; wait; exit $rc",
+                  "\"get hello.txt \\\"$1\\\"\"; rc=$?; wait; exit $rc",
                   p, "/dev/stdout");
     assert_exit_code(&r, 0);
     assert_non_null(strstr(r.out, "hello, ftp\n"));
     struct stat st;
     assert_int_equal(lstat(p, &st), 0);
     assert_true(S_ISFIFO(st.st_mode));
+    run_result_free(&r);
+    assert_server_stops_cleanly(&s);
+}
+
+/* Names with spaces (issue 16): a word in "double quotes" keeps its
+ * spaces and semicolons, a backslash takes the next character as it is,
+ * as in the standard ftp client; a quote left open is refused. Local
+ * paths and remote names both. */
+static void test_client_names_with_spaces(void **state)
+{
+    (void)state;
+    struct server s;
+    start(&s, NULL, NULL, NULL, NULL);
+    write_file("dir/my notes.txt", "notes\n", 6);
+    struct run_result r;
+    run_client(&r, s.port,
+               "get hello.txt \"dir/got it.txt\"; put \"dir/my notes.txt\" up.txt; "
+               "put \"dir/my notes.txt\" \"remote name.txt\"; ls; "
+               "get \"remote name.txt\" \"dir/back again.txt\"; "
+               "get one.txt \"dir/a;b.txt\"; get one.txt dir/back\\ slash.txt; "
+               "get empty.txt \"dir\"/\"two  spaces.txt\"");
+    if (r.exit_code != 0)
+        fail_msg("ftp_client exited %d: %s", r.exit_code, r.err);
+    assert_file_is("dir/got it.txt", "hello, ftp\n");
+    assert_file_is("up.txt", "notes\n");
+    assert_file_is("remote name.txt", "notes\n");
+    assert_non_null(strstr(r.out, " remote name.txt\n")); /* ls shows it */
+    assert_file_is("dir/back again.txt", "notes\n");
+    assert_file_is("dir/a;b.txt", "1");
+    assert_file_is("dir/back slash.txt", "1");
+    assert_file_is("dir/two  spaces.txt", "");
+    run_result_free(&r);
+
+    /* a quote left open: said, nothing fetched */
+    run_client(&r, s.port, "get hello.txt \"dir/open quote.txt");
+    assert_exit_code(&r, 1);
+    assert_non_null(strstr(r.err, "quote"));
+    assert_false(exists("dir/open quote.txt"));
+    assert_false(exists("dir/open"));
+    run_result_free(&r);
+
+    /* the menu reads a typed line the same way */
+    char path[PATH_MAX * 2], port_text[16];
+    snprintf(path, sizeof path, "%s", program_path("day9/ftp/ftp_client"));
+    snprintf(port_text, sizeof port_text, "%d", s.port);
+    const char *argv[] = {path, "-p", port_text, NULL};
+    char input[2 * PATH_MAX + 64];
+    snprintf(input, sizeof input, "get hello.txt \"%s/dir/typed name.txt\"\nquit\n", root);
+    run_program_text(&r, argv, input, 30);
+    assert_exit_code(&r, 0);
+    assert_file_is("dir/typed name.txt", "hello, ftp\n");
     run_result_free(&r);
     assert_server_stops_cleanly(&s);
 }
@@ -1099,12 +1150,12 @@ static void test_client_get_into_a_device(void **state)
     struct server s;
     start(&s, NULL, NULL, NULL, NULL);
     struct run_result r;
-    snprintf(script, sizeof script, "get hello.txt %s", full);
+    snprintf(script, sizeof script, "get hello.txt \"%s\"", full);
     run_client(&r, s.port, script);
     assert_exit_code(&r, 1); /* /dev/full: ENOSPC, and said so */
     assert_non_null(strstr(r.err, "No space left"));
     run_result_free(&r);
-    snprintf(script, sizeof script, "get big.bin %s", null);
+    snprintf(script, sizeof script, "get big.bin \"%s\"", null);
     run_client(&r, s.port, script);
     assert_exit_code(&r, 0);
     run_result_free(&r);
@@ -1310,6 +1361,8 @@ int main(void)
         BOTH_TESTS(client_round_trip),
         BOTH_TESTS(client_menu),
         cmocka_unit_test_setup_teardown(test_client_get_targets, make_library,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_client_names_with_spaces, make_library,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_client_get_into_a_device,
                                         make_library, teardown),

@@ -1347,6 +1347,49 @@ static int start_unread(const char *const argv[], pid_t *pid, int *rd)
 /* Issue 16: "-v" with its log on a pipe nobody reads (a paused
  * `server -v | less`), after 3,000 connections: a stop signal still
  * stops it, within a bound. */
+/* Issue 16: an If-Modified-Since that names no instant is ignored (RFC
+ * 9110 13.1.3), so the file is sent; it is not read as the next day.
+ * nov.txt was last changed on 30 Nov 1994 at noon: "31 Nov" read as
+ * 1 Dec would answer 304. The same later instant, written right in each
+ * of the three forms a server must accept, does answer 304. */
+static void test_issue16_impossible_if_modified_since(void **state)
+{
+    (void)state;
+    write_file("www/nov.txt", "november\n", 9);
+    char p[2 * PATH_MAX];
+    snprintf(p, sizeof p, "%s/www/nov.txt", base);
+    struct timespec times[2] = {{786196800, 0}, {786196800, 0}}; /* 1994-11-30 12:00 */
+    assert_int_equal(utimensat(AT_FDCWD, p, times, 0), 0);
+    struct server s;
+    start(&s, NULL, NULL);
+    const char *ignored[] = {"Sun, 31 Nov 1994 08:49:37 GMT", "Thursday, 31-Nov-94 08:49:37 GMT",
+                             "Thu Nov 31 08:49:37 1994",      "Wed, 30 Nov 1994 24:00:00 GMT",
+                             "Wed, 30 Nov 1994 12:60:00 GMT", "Wed, 30 Nov 1994 12:00:61 GMT"};
+    const char *later[] = {"Thu, 01 Dec 1994 08:49:37 GMT", "Thursday, 01-Dec-94 08:49:37 GMT",
+                           "Thu Dec  1 08:49:37 1994", "Wed, 30 Nov 1994 23:59:60 GMT"};
+    char request[256];
+    for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++) {
+        snprintf(request, sizeof request,
+                 "GET /nov.txt HTTP/1.1\r\nHost: x\r\nIf-Modified-Since: %s\r\n\r\n",
+                 ignored[i]);
+        struct response r;
+        int status = exchange(s.port, request, &r);
+        if (status != 200 || r.body_len != 9)
+            fail_msg("If-Modified-Since: %s: answered %d with %zu bytes, not 200 with the file",
+                     ignored[i], status, r.body_len);
+        response_free(&r);
+    }
+    for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
+        snprintf(request, sizeof request,
+                 "GET /nov.txt HTTP/1.1\r\nHost: x\r\nIf-Modified-Since: %s\r\n\r\n",
+                 later[i]);
+        if (get_status(s.port, request) != 304)
+            fail_msg("If-Modified-Since: %s: not answered 304", later[i]);
+    }
+    assert_server_stops_cleanly(&s);
+    assert_int_equal(unlink(p), 0);
+}
+
 static void test_stop_wins_over_a_blocked_log(void **state)
 {
     (void)state;
@@ -1450,6 +1493,7 @@ int main(void)
         cmocka_unit_test_teardown(test_http_get_client, teardown),
         cmocka_unit_test_teardown(test_issue16_range_past_64_bits_and_file_as_folder, teardown),
         cmocka_unit_test_teardown(test_issue16_bare_lf_smuggling, teardown),
+        cmocka_unit_test_teardown(test_issue16_impossible_if_modified_since, teardown),
         cmocka_unit_test_teardown(test_stop_wins_over_a_blocked_log, teardown),
         cmocka_unit_test_teardown(test_hello_server_uses_the_class, teardown),
     };

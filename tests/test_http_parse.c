@@ -519,13 +519,80 @@ static void test_dates(void **state)
         assert_int_equal(http_parse_date(text, strlen(text), &t), 0);
         assert_int_equal((long long)t, (long long)x);
     }
-    const char *bad[] = {"Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994",
-                         "Sun, 06 Nov 1994 08:49:37 UTC",  "Sun, 06 Xyz 1994 08:49:37 GMT",
+    const char *bad[] = {"Sun, 06 Nov 1994 08:49:37 UTC",  "Sun, 06 Xyz 1994 08:49:37 GMT",
                          "Sun, 32 Nov 1994 08:49:37 GMT",  "Sun, 06 Nov 1994 25:49:37 GMT",
                          "Sun, 0a Nov 1994 08:49:37 GMT",  ""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         if (http_parse_date(bad[i], strlen(bad[i]), &t) == 0)
             fail_msg("'%s' parsed as a date", bad[i]);
+}
+
+/* Issue 16: a date that names no instant (31 Nov, 30 Feb, 29 Feb of a
+ * common year, 24:00, minute 60) is not a date, not the next day; and
+ * the three forms RFC 9110 5.6.7 makes a recipient accept all parse. */
+static void test_issue16_impossible_dates_and_three_forms(void **state)
+{
+    (void)state;
+    const char *impossible[] = {
+        "Sun, 31 Nov 1994 08:49:37 GMT", "Sat, 30 Feb 2002 00:00:00 GMT",
+        "Fri, 29 Feb 2002 00:00:00 GMT", "Mon, 29 Feb 2100 00:00:00 GMT",
+        "Sun, 31 Apr 1994 00:00:00 GMT", "Sun, 31 Jun 1994 00:00:00 GMT",
+        "Sun, 31 Sep 1994 00:00:00 GMT", "Sun, 00 Nov 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 24:00:00 GMT", "Sun, 06 Nov 1994 08:60:00 GMT",
+        "Sun, 06 Nov 1994 08:49:61 GMT", "Sun, 06 Nov 1994 08:49:60 GMT",
+        "Sun, 06 Nov 1994 99:99:99 GMT", "Xyz, 06 Nov 1994 08:49:37 GMT",
+        "Thursday, 31-Nov-94 08:49:37 GMT", "Sunday, 06-Nov-94 24:49:37 GMT",
+        "Sun, 06-Nov-94 08:49:37 GMT",   "Sunnday, 06-Nov-94 08:49:37 GMT",
+        "Sunday, 06 Nov 1994 08:49:37 GMT", "Sun Nov 31 08:49:37 1994",
+        "Sun Feb 29 08:49:37 1994",      "Sun Nov 6 08:49:37 1994",
+        "Sun Nov  6 08:49:37 1994 ",     "Sun Nov  6 08:60:37 1994",
+        "Sun Nov 6  08:49:37 1994",      "Sunday Nov  6 08:49:37 1994",
+    };
+    time_t t;
+    for (size_t i = 0; i < sizeof impossible / sizeof impossible[0]; i++)
+        if (http_parse_date(impossible[i], strlen(impossible[i]), &t) == 0)
+            fail_msg("'%s' parsed as %lld", impossible[i], (long long)t);
+
+    struct {
+        const char *text;
+        long long t;
+    } good[] = {
+        {"Sun, 06 Nov 1994 08:49:37 GMT", 784111777},  /* IMF-fixdate */
+        {"Sunday, 06-Nov-94 08:49:37 GMT", 784111777}, /* obsolete RFC 850 */
+        {"Sun Nov  6 08:49:37 1994", 784111777},       /* ANSI C's asctime() */
+        {"Sun Nov 06 08:49:37 1994", 784111777},
+        {"Tue, 29 Feb 2000 00:00:00 GMT", 951782400},  /* 2000 is a leap year */
+        {"Thu, 29 Feb 2024 23:59:59 GMT", 1709251199},
+        {"Thu Feb 29 23:59:59 2024", 1709251199},
+        {"Wed, 30 Nov 1994 23:59:59 GMT", 786239999},
+        /* a leap second, as POSIX time has none: the second before */
+        {"Sat, 31 Dec 2016 23:59:60 GMT", 1483228799},
+        {"Saturday, 31-Dec-16 23:59:60 GMT", 1483228799},
+        {"Sat Dec 31 23:59:60 2016", 1483228799},
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        if (http_parse_date(good[i].text, strlen(good[i].text), &t) != 0)
+            fail_msg("'%s' was refused", good[i].text);
+        if ((long long)t != good[i].t)
+            fail_msg("'%s' parsed as %lld, not %lld", good[i].text, (long long)t, good[i].t);
+    }
+
+    /* RFC 850's two-digit year: one more than 50 years ahead is the
+     * last century's (RFC 9110 5.6.7). */
+    time_t now = time(NULL);
+    struct tm tm;
+    assert_non_null(gmtime_r(&now, &tm));
+    int year = tm.tm_year + 1900;
+    for (int ahead = -49; ahead <= 51; ahead++) {
+        int y = year + ahead, want = ahead > 50 ? y - 100 : y;
+        char text[64];
+        snprintf(text, sizeof text, "Monday, 01-Jan-%02d 00:00:00 GMT", y % 100);
+        if (http_parse_date(text, strlen(text), &t) != 0)
+            fail_msg("'%s' was refused", text);
+        assert_non_null(gmtime_r(&t, &tm));
+        if (tm.tm_year + 1900 != want)
+            fail_msg("'%s' read as the year %d, not %d", text, tm.tm_year + 1900, want);
+    }
 }
 
 static void test_mime_types(void **state)
@@ -598,6 +665,7 @@ int main(void)
         cmocka_unit_test(test_pipelined_in_one_buffer),
         cmocka_unit_test(test_ranges),
         cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_issue16_impossible_dates_and_three_forms),
         cmocka_unit_test(test_mime_types),
         cmocka_unit_test(test_html_escape_and_reasons),
     };

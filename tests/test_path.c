@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "common/path.h"
+#include "tests/harness.h"
 
 static void expect_norm(const char *cwd, const char *request, const char *want)
 {
@@ -85,7 +86,8 @@ static char root[PATH_MAX], root_real[PATH_MAX];
 
 static int make_root(void **state)
 {
-    (void)state;
+    if (harness_group_setup(state) < 0)
+        return -1;
     snprintf(root, sizeof root, "%s/conclab-path.XXXXXX",
              getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (mkdtemp(root) == NULL)
@@ -116,7 +118,9 @@ static int make_root(void **state)
 static int remove_root(void **state)
 {
     (void)state;
-    const char *names[] = {"dir/inner", "dir", "file", "link_in", "link_out", "dir_out"};
+    const char *names[] = {"dir/inner", "dir",      "file",           "link_in",
+                           "link_out",  "dir_out",  "bin/http_server", "bin/ftp_server",
+                           "bin"};
     char p[PATH_MAX + 32];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         snprintf(p, sizeof p, "%s/%s", root, names[i]);
@@ -222,6 +226,40 @@ static void test_find_shipped(void **state)
     assert_string_equal(real_out, real_want);
 }
 
+/* Issue 16: programs built outside the checkout (make BUILD=/tmp/x) and
+ * run from elsewhere still find their shipped folders: the HTTP site and
+ * the FTP library. Copies of the servers, outside the checkout, run
+ * from "/" without -d, must start and serve the shipped files. */
+static void test_shipped_found_from_a_build_outside(void **state)
+{
+    (void)state;
+    const char *servers[] = {"day10/http/http_server", "day9/ftp/ftp_server"};
+    char bin[PATH_MAX + 16];
+    snprintf(bin, sizeof bin, "%s/bin", root);
+    assert_int_equal(mkdir(bin, 0755), 0);
+    for (size_t i = 0; i < sizeof servers / sizeof servers[0]; i++) {
+        char copy[PATH_MAX + 64];
+        snprintf(copy, sizeof copy, "%s/%s", bin, strrchr(servers[i], '/') + 1);
+        struct run_result r;
+        const char *cp[] = {"/bin/cp", program_path(servers[i]), copy, NULL};
+        run_program_text(&r, cp, NULL, 30);
+        assert_exit_code(&r, 0);
+        run_result_free(&r);
+        struct server s;
+        const char *argv[] = {"/bin/sh", "-c", "cd / && exec \"$0\" -p 0", copy, NULL};
+        program_start(&s, argv);
+        bool up = server_wait_output(&s, false, "listening on", 1, 30);
+        char *err = server_output(&s, true);
+        if (!up)
+            fail_msg("%s, copied to %s and run from /: did not start: %s", servers[i], bin,
+                     err);
+        free(err);
+        assert_server_stops_cleanly(&s);
+        assert_int_equal(unlink(copy), 0);
+    }
+    assert_int_equal(rmdir(bin), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -233,6 +271,7 @@ int main(void)
         cmocka_unit_test(test_in_root_missing),
         cmocka_unit_test(test_normalize_then_jail),
         cmocka_unit_test(test_find_shipped),
+        cmocka_unit_test_teardown(test_shipped_found_from_a_build_outside, harness_teardown),
     };
     return cmocka_run_group_tests(tests, make_root, remove_root);
 }

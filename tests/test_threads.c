@@ -679,7 +679,13 @@ static void test_gil_default_run(void **state)
 /* gil must say when the machine cannot show its point (issue 16): run it
  * on one core of a machine with two or more (as a machine whose other
  * cores are all busy), and the free threads cannot beat sequential. The
- * line must come then, and only when the table says so. */
+ * line must come then, and only when the table says so.
+ * One core is no hard cap when other work shares it: the scheduler gives
+ * each runnable thread its share, so two threads against k other tasks
+ * get 2/(k+2) of the core where one got 1/(k+1), up to 2x "speedup" (seen
+ * at 1.57x under two spinning loops). So: up to 5 pinned runs, each
+ * checked against its table, until one shows the line; if the core was
+ * that shared in all 5, the regime was never reached: skip, saying so. */
 static void check_busy_line(const char *out, int workers)
 {
     struct gil_row rows[16];
@@ -707,18 +713,34 @@ static void test_gil_says_when_too_busy(void **state)
             break;
         }
     struct run_result r;
-    assert_int_equal(sched_setaffinity(0, sizeof one, &one), 0); /* inherited */
-    run_lesson(&r, "day8/gil", "-t", "2", "-c", "200", "-i", "2", "-d", "5", "-r", "1", NULL);
-    assert_int_equal(sched_setaffinity(0, sizeof all, &all), 0);
-    assert_exit_code(&r, 0);
-    assert_non_null(strstr(r.out, "gil: TOO BUSY to show the point: "));
-    check_busy_line(r.out, 2);
-    run_result_free(&r);
-
     run_lesson(&r, "day8/gil", "-t", "2", "-c", "200", "-i", "2", "-d", "5", "-r", "2", NULL);
     assert_exit_code(&r, 0);
     check_busy_line(r.out, 2); /* whatever the load: the line agrees */
     run_result_free(&r);
+
+    char speedups[128] = "";
+    bool shown = false;
+    for (int try = 0; try < 5 && !shown; try++) {
+        assert_int_equal(sched_setaffinity(0, sizeof one, &one), 0); /* inherited */
+        run_lesson(&r, "day8/gil", "-t", "2", "-c", "200", "-i", "2", "-d", "5", "-r", "1",
+                   NULL);
+        assert_int_equal(sched_setaffinity(0, sizeof all, &all), 0);
+        assert_exit_code(&r, 0);
+        check_busy_line(r.out, 2);
+        shown = strstr(r.out, "gil: TOO BUSY to show the point: ") != NULL;
+        struct gil_row rows[16];
+        if (parse_gil_rows(r.out, rows, 16) == 8) {
+            size_t len = strlen(speedups);
+            snprintf(speedups + len, sizeof speedups - len, " %.2fx", rows[1].speedup);
+        }
+        run_result_free(&r);
+    }
+    if (!shown) {
+        print_message("    skipped the pinned part: the core was shared with other work in "
+                      "all 5 runs, so 2 threads out-shared 1 (threads at%s)\n",
+                      speedups);
+        skip();
+    }
 }
 
 static void test_gil_bad_arguments(void **state)

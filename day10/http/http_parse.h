@@ -121,7 +121,9 @@ int http_range_clamp(const struct http_range *r, long long size,
 int http_parse_range(struct http_text value, long long size, long long *first,
                      long long *last);
 
-/* Parse an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"); 0 or -1. */
+/* Parse an HTTP-date in any of its three forms (RFC 9110 5.6.7: "Sun, 06
+ * Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6
+ * 08:49:37 1994"); 0, or -1 if it names no instant (31 Nov, 24:00). */
 int http_parse_date(const char *text, size_t len, time_t *t);
 
 /* True if text equals the NUL-terminated word, ignoring ASCII case. */

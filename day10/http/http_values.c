@@ -103,6 +103,23 @@ int http_parse_range(struct http_text value, long long size, long long *first,
 
 static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+static const char *const weekdays[7] = {"Monday",   "Tuesday", "Wednesday",
+                                        "Thursday", "Friday",  "Saturday",
+                                        "Sunday"};
+
+/* The three forms of an HTTP-date a recipient must accept (RFC 9110
+ * 5.6.7), in strftime's words: %a "Sun", %A "Sunday", %b "Nov", %d two
+ * digits, %e two digits or a space and one, %Y four digits, %y two. */
+static const char *const date_forms[] = {
+    "%a, %d %b %Y %H:%M:%S GMT", /* fixdate: Sun, 06 Nov 1994 08:49:37 GMT */
+    "%A, %d-%b-%y %H:%M:%S GMT", /* RFC 850: Sunday, 06-Nov-94 08:49:37 GMT */
+    "%a %b %e %H:%M:%S %Y",      /* asctime: Sun Nov  6 08:49:37 1994 */
+};
+
+struct civil {
+    int year, month, day, hour, min, sec;
+    bool two_digit_year;
+};
 
 /* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
 static long long days_from_civil(long long y, int m, int d)
@@ -127,25 +144,97 @@ static int digits(const char *p, int n)
     return v;
 }
 
+/* The field %k at p (n bytes left) into c: its length, 0 if none. */
+static size_t date_field(char k, const char *p, size_t n, struct civil *c)
+{
+    if (k == 'a' || k == 'A') { /* a day's name: checked, not compared */
+        for (int i = 0; i < 7; i++) {
+            size_t len = k == 'a' ? 3 : strlen(weekdays[i]);
+            if (n >= len && memcmp(p, weekdays[i], len) == 0)
+                return len;
+        }
+        return 0;
+    }
+    if (k == 'b') {
+        for (int i = 0; i < 12; i++)
+            if (n >= 3 && memcmp(p, months[i], 3) == 0)
+                return c->month = i + 1, 3;
+        return 0;
+    }
+    int width = k == 'Y' ? 4 : 2;
+    if ((size_t)width > n)
+        return 0;
+    int v = k == 'e' && p[0] == ' ' ? digits(p + 1, 1) : digits(p, width);
+    if (v < 0)
+        return 0;
+    switch (k) {
+    case 'd': /* fall through */
+    case 'e': c->day = v; break;
+    case 'Y': c->year = v; break;
+    case 'y': c->year = v, c->two_digit_year = true; break;
+    case 'H': c->hour = v; break;
+    case 'M': c->min = v; break;
+    case 'S': c->sec = v; break;
+    default: return 0;
+    }
+    return (size_t)width;
+}
+
+/* Does the whole text follow form? Its fields into c. */
+static bool date_matches(const char *form, const char *text, size_t len,
+                         struct civil *c)
+{
+    size_t at = 0;
+    for (; *form != '\0'; form++) {
+        size_t n = 0;
+        if (*form == '%')
+            n = date_field(*++form, text + at, len - at, c);
+        else if (at < len && text[at] == *form)
+            n = 1;
+        if (n == 0)
+            return false;
+        at += n;
+    }
+    return at == len;
+}
+
+static bool leap_year(int y)
+{
+    return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+}
+
 int http_parse_date(const char *text, size_t len, time_t *t)
 {
-    /* "Sun, 06 Nov 1994 08:49:37 GMT": every field at a fixed place. */
-    if (len != sizeof "Sun, 06 Nov 1994 08:49:37 GMT" - 1 || text[3] != ',' ||
-        text[4] != ' ' || text[7] != ' ' || text[11] != ' ' ||
-        text[16] != ' ' || text[19] != ':' || text[22] != ':' ||
-        memcmp(text + 25, " GMT", 4) != 0)
+    struct civil c = {0};
+    size_t form = 0, forms = sizeof date_forms / sizeof date_forms[0];
+    while (form < forms && !date_matches(date_forms[form], text, len, &c))
+        form++, c = (struct civil){0};
+    if (form == forms)
         return -1;
-    int month = -1;
-    for (int i = 0; i < 12; i++)
-        if (memcmp(text + 8, months[i], 3) == 0)
-            month = i + 1;
-    int day = digits(text + 5, 2), year = digits(text + 12, 4);
-    int hour = digits(text + 17, 2), min = digits(text + 20, 2),
-        sec = digits(text + 23, 2);
-    if (month < 0 || day < 1 || day > 31 || year < 1970 || hour < 0 ||
-        hour > 23 || min < 0 || min > 59 || sec < 0 || sec > 60)
+    if (c.two_digit_year) { /* RFC 9110: no more than 50 years ahead */
+        time_t now = time(NULL);
+        struct tm tm;
+        if (gmtime_r(&now, &tm) == NULL)
+            return -1;
+        int this_year = tm.tm_year + 1900;
+        c.year += this_year - this_year % 100;
+        if (c.year > this_year + 50)
+            c.year -= 100;
+        else if (c.year <= this_year - 50)
+            c.year += 100;
+    }
+    static const int month_days[12] = {31, 28, 31, 30, 31, 30,
+                                       31, 31, 30, 31, 30, 31};
+    int last_day =
+        month_days[c.month - 1] + (c.month == 2 && leap_year(c.year));
+    /* 31 Nov or 24:00 name no instant: not a date, not the next day. */
+    if (c.year < 1970 || c.day < 1 || c.day > last_day || c.hour > 23 ||
+        c.min > 59 || c.sec > 60 ||
+        (c.sec == 60 && (c.hour != 23 || c.min != 59)))
         return -1;
-    *t = (time_t)(days_from_civil(year, month, day) * 86400 + hour * 3600LL +
-                  min * 60LL + sec);
+    if (c.sec == 60) /* a leap second: POSIX time has none, take 23:59:59 */
+        c.sec = 59;
+    *t = (time_t)(days_from_civil(c.year, c.month, c.day) * 86400 +
+                  c.hour * 3600LL + c.min * 60LL + c.sec);
     return 0;
 }

@@ -216,7 +216,8 @@ static const char usage[] =
     "  -P PASSWORD  password (default conclab@)\n"
     "  -c CMDS      run these commands (';' between them) and exit:\n"
     "               status 1 if one fails\n"
-    "  -h           show this help\n";
+    "  -h           show this help\n"
+    "A name with spaces or ';' goes in double quotes: get \"my notes.txt\"\n";
 
 int main(int argc, char **argv)
 {

@@ -1,14 +1,17 @@
 /* day9/ftp/ftp_client_menu.c — the client's menu: read a line (typed, or
- * from -c "ls; get x"), split it into words, run the entry it names; and
- * the small commands cd, pwd, help, quit. The transfers (ls, get, put)
- * are in ftp_client.c. See ftp_client.h.
+ * from -c "ls; get x"), split it into words ("double quotes" around a
+ * name with spaces), run the entry it names; and the small commands cd,
+ * pwd, help, quit. The transfers (ls, get, put) are in ftp_client.c. See
+ * ftp_client.h.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "common/errors.h"
 #include "day9/ftp/ftp_client.h"
 
 #define MAX_WORDS 5 /* "put -f LOCAL NAME" and one too many */
+#define BLANKS " \t\r\n"
 
 int do_cd(struct client *c, int argc, char **argv)
 {
@@ -54,7 +57,8 @@ int do_help(struct client *c, int argc, char **argv)
            "                         folder, /dev/null); -f replaces a file\n"
            "  put [-f] LOCAL [NAME]  upload LOCAL (as NAME); -f replaces\n"
            "  help                   show this menu\n"
-           "  quit                   leave\n");
+           "  quit                   leave\n"
+           "A name with spaces goes in double quotes: get \"my notes.txt\"\n");
     return 0;
 }
 
@@ -69,19 +73,40 @@ int do_quit(struct client *c, int argc, char **argv)
     return 0;
 }
 
-/* Split line into words at spaces; their count, or -1 (said why). */
+/* Split line into words at blanks, as the standard ftp client does: a
+ * "double-quoted" part keeps its blanks (and ';'), a backslash outside
+ * quotes takes the next character as it is. The words are written over
+ * line. Their count, or -1 (said why). */
 static int split_words(char *line, char **words)
 {
-    char *save = NULL;
+    char *in = line, *out = line;
     int n = 0;
-    for (char *w = strtok_r(line, " \t\r\n", &save); w != NULL;
-         w = strtok_r(NULL, " \t\r\n", &save)) {
+    for (;;) {
+        in += strspn(in, BLANKS);
+        if (*in == '\0')
+            break;
         if (n == MAX_WORDS - 1) {
-            warn_msg("too many words (names with spaces: use curl)");
+            warn_msg("too many words (a name with spaces: \"my name\")");
             return -1;
         }
-        words[n++] = w;
-        for (const char *p = w; *p != '\0'; p++)
+        words[n++] = out;
+        bool quoted = false;
+        for (; *in != '\0' && (quoted || strchr(BLANKS, *in) == NULL); in++) {
+            if (*in == '"')
+                quoted = !quoted;
+            else if (*in == '\\' && !quoted && in[1] != '\0')
+                *out++ = *++in;
+            else
+                *out++ = *in;
+        }
+        if (quoted) {
+            warn_msg("a quote (\") is not closed");
+            return -1;
+        }
+        if (*in != '\0')
+            in++; /* past the blank: out may write over it */
+        *out++ = '\0';
+        for (const char *p = words[n - 1]; *p != '\0'; p++)
             if ((unsigned char)*p < 0x20 || *p == 0x7f) {
                 warn_msg("control characters are not allowed in names");
                 return -1;
@@ -89,6 +114,25 @@ static int split_words(char *line, char **words)
     }
     words[n] = NULL;
     return n;
+}
+
+/* The next command of a -c script, cut at a ';' outside quotes; NULL at
+ * the end. *rest moves past it. */
+static char *next_command(char **rest)
+{
+    char *cmd = *rest, *p = cmd;
+    if (cmd == NULL)
+        return NULL;
+    bool quoted = false;
+    for (; *p != '\0' && (quoted || *p != ';'); p++) {
+        if (*p == '"')
+            quoted = !quoted;
+        else if (*p == '\\' && !quoted && p[1] != '\0')
+            p++;
+    }
+    *rest = *p == ';' ? p + 1 : NULL;
+    *p = '\0';
+    return cmd;
 }
 
 int run_line(struct client *c, char *line, const struct menu_entry *menu,
@@ -118,10 +162,9 @@ int run_line(struct client *c, char *line, const struct menu_entry *menu,
 int run_script(struct client *c, char *script, const struct menu_entry *menu,
                size_t n)
 {
-    char *save = NULL;
-    for (char *cmd = strtok_r(script, ";", &save); cmd != NULL;
-         cmd = strtok_r(NULL, ";", &save)) {
-        cmd += strspn(cmd, " \t");
+    char *rest = script;
+    for (char *cmd; (cmd = next_command(&rest)) != NULL;) {
+        cmd += strspn(cmd, BLANKS);
         if (cmd[0] == '\0')
             continue;
         printf("ftp> %s\n", cmd);
