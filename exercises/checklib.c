@@ -293,7 +293,9 @@ int check_server_start(const char *const args[], pid_t *pid, int *out_fd)
     int port = -1;
     if (check_read_until(*out_fd, text, sizeof text, "\n",
                          check_timeout(5))) {
-        const char *p = strstr(text, "listening on ");
+        char *p = strstr(text, "listening on ");
+        if (p != NULL) /* that line only: a log line may follow it */
+            p[strcspn(p, "\n")] = '\0';
         const char *colon = p != NULL ? strrchr(p, ':') : NULL;
         if (colon != NULL)
             port = atoi(colon + 1);
