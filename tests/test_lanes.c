@@ -67,9 +67,17 @@ static int group_teardown(void **state)
     return harness_teardown(state);
 }
 
-/* ptrace may be forbidden (Yama, a container): then skip, with the reason. */
+/* ptrace may be forbidden (Yama, a container): then skip, with the reason.
+ * Under TSan too: lanes runs one thread, so TSan has nothing to find in
+ * it, and the programs it traces run under TSan in their own suites; the
+ * plain and ASan runs test lanes (this saved CI 100 s of 15 minutes). */
 static void need_ptrace(void)
 {
+    if (strcmp(harness_sanitizer(), "thread") == 0) {
+        print_message("skipped under TSan: lanes has one thread; the plain "
+                      "and ASan runs test it\n");
+        skip();
+    }
     static int allowed = -1;
     static char why[200];
     if (allowed < 0) {
