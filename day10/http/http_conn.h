@@ -66,8 +66,9 @@ void conn_free(struct conn *c, const char *borrowed);
 /* The server (the struct behind http_api.h): what http_server.c's loop
  * and http_class.c's setup share. */
 #define HTTP_READ_SIZE                                                         \
-    (64 * 1024) /* one read; the most unanswered bytes kept */
-#define HTTP_REPLY_SIZE (256 * 1024) /* the answers made from one read */
+    ((size_t)64 * 1024) /* one read; the most unanswered bytes kept */
+#define HTTP_REPLY_SIZE                                                        \
+    ((size_t)256 * 1024) /* the answers made from one read */
 
 struct http_server {
     int listen_fd;

@@ -72,7 +72,8 @@ static void run_demo(int workers, int tasks, int sleep_ms, int crash_task)
         printf(" %d", (int)pool_worker_pid(p, i));
     printf(" (forked once, reused for every task)\n");
 
-    struct pool_task **handles = calloc((size_t)tasks, sizeof *handles);
+    struct pool_task **handles =
+        calloc((size_t)tasks, sizeof(struct pool_task *));
     if (handles == NULL)
         die_errno("calloc");
     for (int i = 0; i < tasks; i++) {
