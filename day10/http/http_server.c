@@ -315,9 +315,8 @@ static int send_reply(struct http_server *s, struct conn *c)
         }
     }
     /* Then the file part, with sendfile (no copy to user space): 256 KiB
-     * turns, one connection after the other, cost less CPU per MiB than
-     * 64 KiB turns or 1 MiB at once (a 1 MiB file: 137-154 us per
-     * request, against 166-171 and 183; lighttpd 140-146). */
+     * turns cost less CPU than 64 KiB or 1 MiB at once (a 1 MiB file:
+     * 137-154 us per request, against 166-171 and 183; docs/bench.md). */
     unsigned long long before = s->stats.bytes_sent;
     int done = conn_send_file(c, FILE_TURN, &s->stats.bytes_sent);
     if (s->stats.bytes_sent != before)
