@@ -161,13 +161,13 @@ static uint64_t cpu_unit(uint64_t x)
     return x;
 }
 
-/* The point needs free cores: if the free threads did not get at least
- * half of the speedup the cores allow, say the machine was too busy. */
+/* The point needs free cores: if the free threads did not get half the
+ * speedup the cores allow (to the 0.01 printed), say it was too busy. */
 static void busy_check(double threads_speedup, long workers)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     double ideal = (double)(workers < cores ? workers : cores);
-    if (ideal < 2 || threads_speedup >= 1 + (ideal - 1) / 2)
+    if (ideal < 2 || threads_speedup + 0.005 >= 1 + (ideal - 1) / 2)
         return;
     double load = -1; /* the run queue's length, averaged over a minute */
     FILE *f = fopen("/proc/loadavg", "r");
