@@ -4,6 +4,9 @@
 #
 #   1. download of a 1 GiB file over loopback (median of RUNS)
 #   2. upload of a 256 MiB file (median of RUNS)
+#      (the servers take turns: round 1 gives each server one download and
+#      one upload, then round 2...; so a busy moment of the machine falls
+#      on all of them, not on whichever server was measured then)
 #   3. 100 simultaneous sessions, each uploading 2 MiB at 256 KiB/s (8 s,
 #      so they overlap; curl paces uploads, not loopback downloads): how
 #      many succeed, and the most ftp_server saw running at once
@@ -16,7 +19,8 @@
 #
 # Settings (environment): SIZE_MB (download, default 1024), UP_MB (upload,
 # 256), RUNS (3), SESSIONS (100; 0: none),
-# VSFTPD_PORT (2221). Results: a table, and BUILD/bench/ftp.csv. Other work
+# VSFTPD_PORT (2221). Results: a table, BUILD/bench/ftp.csv (the medians)
+# and BUILD/bench/ftp-rounds.csv (every round, to see the spread). Other work
 # on the machine skews the figures: the load is printed next to them.
 # The files live under TMPDIR (default /tmp): on a disk, upload figures
 # swing with the writeback of the previous run's gigabyte; with
@@ -124,15 +128,17 @@ EOF
     return 1
 }
 
-# median SPEED_VAR CURL-ARGS...: the median of RUNS curl speeds, in MiB/s.
-median() {
+# speed SPEED_VAR CURL-ARGS...: one curl transfer's speed, in MiB/s.
+speed() {
     var=$1
     shift
-    for i in $(seq "$RUNS"); do # RUN in a name: a new file each run
-        # shellcheck disable=SC2001 # (vsftpd does not overwrite for anon)
-        curl -s --max-time 300 -w "%{$var}\n" $(echo "$@" | sed "s/RUN/$i/") ||
-            echo 0
-    done | sort -n | awk '{ s[NR] = $1 / 1048576 }
+    curl -s --max-time 300 -w "%{$var}\n" "$@" |
+        awk '{ printf "%.0f\n", $1 / 1048576 }' | grep . || echo 0
+}
+
+# median FILE: the median of the numbers in FILE, one per line.
+median() {
+    sort -n "$1" | awk '{ s[NR] = $1 }
         END { printf "%.0f", NR % 2 ? s[(NR + 1) / 2] : (s[NR / 2] + s[NR / 2 + 1]) / 2 }'
 }
 
@@ -154,32 +160,66 @@ sessions() {
     echo "$ok $(echo "$start $end" | awk '{ printf "%.1f", $2 - $1 }')"
 }
 
-# measure NAME PORT [LOG]: one row of results.
-measure() {
-    name=$1 port=$2 log=$3
-    down=$(median speed_download -o /dev/null "ftp://127.0.0.1:$port/big.bin")
-    up=$(median speed_upload -T "$work/up.bin" "ftp://127.0.0.1:$port/up/RUN.bin")
-    rm -f "$root"/up/[0-9]*.bin
-    set -- 0 0
-    [ "$SESSIONS" -gt 0 ] && set -- $(sessions "$port")
+# port_of N, log_of N: server N's port, and its log ("" for vsftpd).
+port_of() {
+    case $1 in fork) echo "$PORT_fork" ;; thread) echo "$PORT_thread" ;; *) echo "$VSFTPD_PORT" ;; esac
+}
+log_of() {
+    case $1 in fork) echo "$LOG_fork" ;; thread) echo "$LOG_thread" ;; *) echo "" ;; esac
+}
+
+# one_round ROUND: each server started (NAMES) downloads and uploads once;
+# the speeds go to $work/down.N and $work/up.N.
+one_round() {
+    for n in $NAMES; do
+        port=$(port_of "$n")
+        down=$(speed speed_download -o /dev/null "ftp://127.0.0.1:$port/big.bin")
+        up=$(speed speed_upload -T "$work/up.bin" "ftp://127.0.0.1:$port/up/$1.bin")
+        rm -f "$root/up/$1.bin" # (vsftpd does not overwrite for anonymous)
+        echo "$down" >>"$work/down.$n"
+        echo "$up" >>"$work/up.$n"
+        echo "$n,$1,$down,$up" >>"$rounds_csv" # every round: the spread
+    done
+}
+
+# report N NAME: server N's row: the medians, then its sessions test.
+report() {
+    port=$(port_of "$1") log=$(log_of "$1")
+    down=$(median "$work/down.$1")
+    up=$(median "$work/up.$1")
+    set -- "$2" 0 0
+    # shellcheck disable=SC2046 # (two words: how many succeeded, seconds)
+    [ "$SESSIONS" -gt 0 ] && set -- "$1" $(sessions "$port")
     peak="-"
     [ -n "$log" ] && peak=$(sed -n 's/.*(\([0-9]*\) running)$/\1/p' "$log" | sort -n | tail -1)
-    printf '%-22s %12s %12s %14s %8s %6s\n' "$name" "$down" "$up" "$1/$SESSIONS" "$2 s" "$peak"
-    echo "$name,$down,$up,$1,$SESSIONS,$2,$peak" >>"$csv"
+    printf '%-22s %12s %12s %14s %8s %6s\n' "$1" "$down" "$up" "$2/$SESSIONS" "$3 s" "$peak"
+    echo "$1,$down,$up,$2,$SESSIONS,$3,$peak" >>"$csv"
 }
 
 mkdir -p "$BUILD/bench"
 csv="$BUILD/bench/ftp.csv"
 echo "server,download_MiBps,upload_MiBps,sessions_ok,sessions,sessions_seconds,peak_running" >"$csv"
+rounds_csv="$BUILD/bench/ftp-rounds.csv"
+echo "server,round,download_MiBps,upload_MiBps" >"$rounds_csv"
 echo "load before: $(uptime)"
 echo "download ${SIZE_MB} MiB, upload ${UP_MB} MiB (files in $work), with curl, median of $RUNS; sessions: $SESSIONS x 2 MiB uploads at 256 KiB/s"
+start_ours fork || exit 1
+PORT_fork=$PORT LOG_fork=$LOG
+start_ours thread || exit 1
+PORT_thread=$PORT LOG_thread=$LOG
+NAMES="fork thread"
+start_vsftpd && NAMES="$NAMES vsftpd"
+for round in $(seq "$RUNS"); do
+    echo "round $round of $RUNS: a download and an upload each, for$(echo " $NAMES" | sed 's/ /, /g; s/^,//')"
+    one_round "$round"
+done
 printf '%-22s %12s %12s %14s %8s %6s\n' server "down MiB/s" "up MiB/s" "sessions ok" time peak
-start_ours fork && measure "ftp_server -m fork" "$PORT" "$LOG"
-start_ours thread && measure "ftp_server -m thread" "$PORT" "$LOG"
-start_vsftpd && measure vsftpd "$VSFTPD_PORT" "" &&
+report fork "ftp_server -m fork"
+report thread "ftp_server -m thread"
+echo "$NAMES" | grep -q vsftpd && report vsftpd vsftpd &&
     awk -F, '$1 == "vsftpd" { vd = $2; vu = $3 } NR > 1 { d[$1] = $2; u[$1] = $3 }
         END { for (n in d) if (n != "vsftpd" && vd > 0 && vu > 0)
             printf "%s to vsftpd: download %.2fx, upload %.2fx\n",
                    n, d[n] / vd, u[n] / vu }' "$csv" | sort
 echo "load after: $(uptime)"
-echo "results: $csv"
+echo "results: $csv (medians), $rounds_csv (every round)"

@@ -22,10 +22,11 @@ set -- -b "$BUILD"
 [ -n "$QUICK" ] && set -- "$@" -q
 [ -n "$SMALL" ] && set -- "$@" -z
 mkdir -p "$BUILD/bench" || exit 1
-rm -f "$BUILD/bench/ftp.csv"
+rm -f "$BUILD/bench/ftp.csv" "$BUILD/bench/ftp-rounds.csv"
 # FTP: ftp_server against vsftpd (where installed), measured with curl by
 # bench/ftp_vs_vsftpd.sh; files in memory (/dev/shm) so the disk does not
-# decide. The full run: a 1 GiB download and a 256 MiB upload, median of 3;
+# decide. The full run: a 1 GiB download and a 256 MiB upload, median of 5
+# rounds in which the servers take turns;
 # QUICK=1: 64 MiB and 32 MiB, one run each, no paced sessions.
 shm=/dev/shm
 [ -d "$shm" ] && [ -w "$shm" ] || shm=${TMPDIR:-/tmp}
@@ -36,7 +37,7 @@ elif [ -n "$QUICK" ]; then
     TMPDIR=$shm SIZE_MB=64 UP_MB=32 RUNS=1 SESSIONS=0 \
         sh bench/ftp_vs_vsftpd.sh "$BUILD" || echo "bench ftp: failed (status $?)"
 else
-    TMPDIR=$shm SIZE_MB=${SIZE_MB:-1024} UP_MB=${UP_MB:-256} RUNS=${RUNS:-3} \
+    TMPDIR=$shm SIZE_MB=${SIZE_MB:-1024} UP_MB=${UP_MB:-256} RUNS=${RUNS:-5} \
         SESSIONS=${SESSIONS_FTP:-20} \
         sh bench/ftp_vs_vsftpd.sh "$BUILD" || echo "bench ftp: failed (status $?)"
 fi

@@ -1083,7 +1083,9 @@ static void write_html(const char *sections)
     snprintf(path, sizeof path, "%s/ftp.csv", out);
     if (access(path, R_OK) == 0)
         fputs("<h2 id=\"ftp\">FTP</h2><p>bench/ftp_vs_vsftpd.sh (curl against ftp_server and "
-              "vsftpd where installed): <a href=\"ftp.csv\">ftp.csv</a>.</p>\n",
+              "vsftpd where installed, taking turns): <a href=\"ftp.csv\">ftp.csv</a> "
+              "(medians), <a href=\"ftp-rounds.csv\">ftp-rounds.csv</a> (every round)."
+              "</p>\n",
               f);
     fputs("</body></html>\n", f);
     if (fclose(f) != 0)
