@@ -187,18 +187,21 @@ report() {
     port=$(port_of "$1") log=$(log_of "$1")
     down=$(median "$work/down.$1")
     up=$(median "$work/up.$1")
+    down_best=$(sort -n "$work/down.$1" | tail -1)
+    up_best=$(sort -n "$work/up.$1" | tail -1)
     set -- "$2" 0 0
     # shellcheck disable=SC2046 # (two words: how many succeeded, seconds)
     [ "$SESSIONS" -gt 0 ] && set -- "$1" $(sessions "$port")
     peak="-"
     [ -n "$log" ] && peak=$(sed -n 's/.*(\([0-9]*\) running)$/\1/p' "$log" | sort -n | tail -1)
-    printf '%-22s %12s %12s %14s %8s %6s\n' "$1" "$down" "$up" "$2/$SESSIONS" "$3 s" "$peak"
-    echo "$1,$down,$up,$2,$SESSIONS,$3,$peak" >>"$csv"
+    printf '%-22s %12s %12s %14s %8s %6s\n' "$1" "$down ($down_best)" "$up ($up_best)" \
+        "$2/$SESSIONS" "$3 s" "$peak"
+    echo "$1,$down,$up,$2,$SESSIONS,$3,$peak,$down_best,$up_best" >>"$csv"
 }
 
 mkdir -p "$BUILD/bench"
 csv="$BUILD/bench/ftp.csv"
-echo "server,download_MiBps,upload_MiBps,sessions_ok,sessions,sessions_seconds,peak_running" >"$csv"
+echo "server,download_MiBps,upload_MiBps,sessions_ok,sessions,sessions_seconds,peak_running,download_best_MiBps,upload_best_MiBps" >"$csv"
 rounds_csv="$BUILD/bench/ftp-rounds.csv"
 echo "server,round,download_MiBps,upload_MiBps" >"$rounds_csv"
 echo "load before: $(uptime)"
@@ -213,13 +216,15 @@ for round in $(seq "$RUNS"); do
     echo "round $round of $RUNS: a download and an upload each, for$(echo " $NAMES" | sed 's/ /, /g; s/^,//')"
     one_round "$round"
 done
+echo "MiB/s: the median of the rounds, (the best round)"
 printf '%-22s %12s %12s %14s %8s %6s\n' server "down MiB/s" "up MiB/s" "sessions ok" time peak
 report fork "ftp_server -m fork"
 report thread "ftp_server -m thread"
 echo "$NAMES" | grep -q vsftpd && report vsftpd vsftpd &&
-    awk -F, '$1 == "vsftpd" { vd = $2; vu = $3 } NR > 1 { d[$1] = $2; u[$1] = $3 }
-        END { for (n in d) if (n != "vsftpd" && vd > 0 && vu > 0)
-            printf "%s to vsftpd: download %.2fx, upload %.2fx\n",
-                   n, d[n] / vd, u[n] / vu }' "$csv" | sort
+    awk -F, '$1 == "vsftpd" { vd = $2; vu = $3; bd = $8; bu = $9 }
+        NR > 1 { d[$1] = $2; u[$1] = $3; b[$1] = $8; c[$1] = $9 }
+        END { for (n in d) if (n != "vsftpd" && vd > 0 && vu > 0 && bd > 0 && bu > 0)
+            printf "%s to vsftpd: download %.2fx, upload %.2fx (best rounds: %.2fx, %.2fx)\n",
+                   n, d[n] / vd, u[n] / vu, b[n] / bd, c[n] / bu }' "$csv" | sort
 echo "load after: $(uptime)"
 echo "results: $csv (medians), $rounds_csv (every round)"
