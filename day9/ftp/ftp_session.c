@@ -7,13 +7,15 @@
  * is the end of the file: PASV/EPSV open it, LIST, RETR and STOR use it.
  * The other commands are next door: ftp_commands.c (the command table,
  * login, settings), ftp_folders.c (CWD, MKD, SIZE...), ftp_upload.c
- * (STOR's temporary file), ftp_state.c (replies, the log, the jail).
+ * (STOR's temporary file, and its copy with splice), ftp_state.c
+ * (replies, the log, the jail).
  *
  * Every wait goes through ftp_wait_fd with the idle timeout and the
  * control connection: when the server stops it shuts that connection
  * down, and whatever the session waits for, it ends (ftp_sessions.h).
  * RETR hands the copy to the kernel with sendfile(2), declared in the
- * Linux header <sys/sendfile.h> (no feature macro needed for it).
+ * Linux header <sys/sendfile.h> (no feature macro needed for it); STOR,
+ * the other way, with splice(2) (ftp_upload.c).
  */
 #include "day9/ftp/ftp_session.h"
 
