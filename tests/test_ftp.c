@@ -9,12 +9,10 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <fcntl.h>
@@ -143,9 +141,6 @@ static int make_library(void **state)
 
 static int teardown(void **state)
 {
-    char small[PATH_MAX + 16]; /* full_disk_stor_says_451's, if it failed */
-    snprintf(small, sizeof small, "%s/small", root);
-    (void)umount2(small, MNT_DETACH);
     harness_teardown(state);
     remove_tree(root);
     return 0;
@@ -576,51 +571,44 @@ static void aborted_stor_leaves_nothing(void)
 }
 BOTH(aborted_stor_leaves_nothing)
 
-/* A full disk mid-upload (a 1 MiB tmpfs mounted inside the library, in a
- * mount namespace of this test's own): 451 "local write error", no file
- * under the name, no temporary file, and the session goes on. STOR's
- * copy runs through splice; the failing write must still be caught. */
-static void full_disk_stor_says_451(void)
+/* A write that fails mid-upload, as on a full disk: the server runs
+ * under tests/helpers/fsize_limit, so no file can grow past 1 MiB (EFBIG,
+ * where a full disk says ENOSPC). 451 "local write error", no file under
+ * the name, no temporary file, and the session goes on. STOR's copy runs
+ * through splice; the failing write must still be caught. */
+static void failed_write_stor_says_451(void)
 {
-    char small[PATH_MAX + 16];
-    snprintf(small, sizeof small, "%s/small", root);
-    if (mkdir(small, 0777) < 0)
-        fail_msg("mkdir %s: %s", small, strerror(errno));
-    if (geteuid() != 0 || unshare(CLONE_NEWNS) < 0 ||
-        mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-        mount("tmpfs", small, "tmpfs", 0, "size=1m") < 0) {
-        print_message("    skipped: a small file system needs root and mount "
-                      "(%s)\n", geteuid() != 0 ? "not root" : strerror(errno));
-        skip();
-    }
+    char helper[PATH_MAX], server[PATH_MAX];
+    snprintf(helper, sizeof helper, "%s", program_path("tests/helpers/fsize_limit"));
+    snprintf(server, sizeof server, "%s", program_path("day9/ftp/ftp_server"));
+    const char *argv[] = {helper, "1048576", server, "-p", "0", "-d", root, "-m", mode, NULL};
     struct server s;
-    start(&s, NULL, NULL, NULL, NULL);
+    server_start(&s, argv);
     struct ftp f;
     ftp_login(&f, s.port);
     expect(&f, 200, "TYPE I");
     int data = data_open(&f);
-    expect(&f, 150, "STOR small/big.bin");
-    /* 4 MiB into 1 MiB: the server stops reading, so our write may fail */
+    expect(&f, 150, "STOR big-upload.bin");
+    /* 4 MiB where 1 MiB fits: the server stops reading, our write may fail */
     for (int i = 0; i < 4; i++)
         if (io_write_all(data, big, 1 << 20) < 0)
             break;
     close(data);
     int code = get_reply(&f);
     if (code != 451)
-        fail_msg("a full disk: got %d '%s', want 451 (local write error)",
-                 code, f.reply.text);
-    assert_false(exists("small/big.bin"));
-    assert_int_equal(temp_files("small"), 0);
-    stor(&f, "small/fits.txt", "fits\n", 5); /* the session goes on */
+        fail_msg("a failing write: got %d '%s', want 451 (local write error)", code,
+                 f.reply.text);
+    assert_false(exists("big-upload.bin"));
+    assert_int_equal(temp_files("."), 0);
+    stor(&f, "fits.txt", "fits\n", 5); /* the session goes on */
     size_t len;
-    unsigned char *fits = read_file("small/fits.txt", &len);
+    unsigned char *fits = read_file("fits.txt", &len);
     assert_int_equal(len, 5);
     free(fits);
     ftp_close(&f);
     assert_server_stops_cleanly(&s);
-    umount2(small, MNT_DETACH);
 }
-BOTH(full_disk_stor_says_451)
+BOTH(failed_write_stor_says_451)
 
 /* receive_file (ftp_upload.c), called directly: the bytes on a socket
  * reach the file whole whether splice takes them (a plain file) or
@@ -1466,7 +1454,7 @@ int main(void)
         BOTH_TESTS(retr_is_byte_exact),
         BOTH_TESTS(stor_is_byte_exact),
         BOTH_TESTS(aborted_stor_leaves_nothing),
-        BOTH_TESTS(full_disk_stor_says_451),
+        BOTH_TESTS(failed_write_stor_says_451),
         BOTH_TESTS(traversal_is_refused),
         BOTH_TESTS(read_only_refuses_writes),
         BOTH_TESTS(shipped_library_is_read_only),
