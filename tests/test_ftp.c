@@ -613,9 +613,11 @@ BOTH(failed_write_stor_says_451)
 /* receive_file (ftp_upload.c), called directly: the bytes on a socket
  * reach the file whole whether splice takes them (a plain file) or
  * refuses them (a file opened O_APPEND: EINVAL, then read and write),
- * and a write that fails there (/dev/full) is a local write error. */
+ * and a write that fails there (/dev/full) is a local write error.
+ * *copied: whether the bytes went through the session's buffer (they
+ * must not when splice takes them: no trip through the process). */
 static long long receive_into(int file, const unsigned char *data, size_t len,
-                              bool *disk)
+                              bool *disk, bool *copied)
 {
     int sock[2], ctrl[2];
     assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sock), 0);
@@ -632,6 +634,9 @@ static long long receive_into(int file, const unsigned char *data, size_t len,
     sess->ctrl = ctrl[1];
     sess->tag = "test";
     long long got = receive_file(sess, sock[1], file, disk);
+    *copied = false;
+    for (size_t i = 0; i < sizeof sess->buf && !*copied; i++)
+        *copied = sess->buf[i] != 0; /* calloc'd: all zero until used */
     free(sess);
     close(sock[0]), close(sock[1]), close(ctrl[0]), close(ctrl[1]);
     return got;
@@ -647,13 +652,17 @@ static void test_receive_file_with_and_without_splice(void **state)
         int file = open(path, O_WRONLY | O_CREAT | O_TRUNC |
                                   (append ? O_APPEND : 0), 0644);
         assert_true(file >= 0);
-        bool disk = true;
-        long long got = receive_into(file, big, len, &disk);
+        bool disk = true, copied;
+        long long got = receive_into(file, big, len, &disk, &copied);
         close(file);
         if (got != (long long)len || disk)
             fail_msg("%s: received %lld of %zu bytes (disk error: %d)",
                      append ? "O_APPEND (no splice)" : "a plain file", got,
                      len, disk);
+        if (copied != append)
+            fail_msg("%s: the bytes %s through the session's buffer",
+                     append ? "O_APPEND (no splice)" : "a plain file (splice)",
+                     copied ? "went" : "did not go");
         size_t n;
         unsigned char *back = read_file(append ? "received-1" : "received-0",
                                         &n);
@@ -666,8 +675,8 @@ static void test_receive_file_with_and_without_splice(void **state)
         print_message("    /dev/full not here: its part skipped\n");
         return;
     }
-    bool disk = false;
-    long long got = receive_into(full, big, len, &disk);
+    bool disk = false, copied;
+    long long got = receive_into(full, big, len, &disk, &copied);
     close(full);
     if (got != -1 || !disk)
         fail_msg("/dev/full: got %lld, disk error %d; want -1 and true",

@@ -69,12 +69,10 @@ static int pipe_to_file(struct session *s, int pipe_out, int file, size_t n)
     return plain ? PLAIN : 0;
 }
 
-/* Close both ends of a pipe; false, for "no pipe now". */
-static bool close_pipe(const int fds[2])
+static void close_pipe(const int fds[2])
 {
     close(fds[0]);
     close(fds[1]);
-    return false;
 }
 
 /* Copy the data connection into file until the client closes it.
@@ -104,8 +102,10 @@ long long receive_file(struct session *s, int data, int file, bool *disk)
                 total = -1;
                 break;
             }
-            if (rc == PLAIN) /* go on without the pipe */
-                spliced = close_pipe(pipe_fds);
+            if (rc == PLAIN) { /* go on without the pipe */
+                close_pipe(pipe_fds);
+                spliced = false;
+            }
             total += n;
         } else if (n == 0) {
             break; /* the client closed: the end of the file */
@@ -116,7 +116,8 @@ long long receive_file(struct session *s, int data, int file, bool *disk)
                 break;
             }
         } else if (spliced && errno == EINVAL) { /* no splice from here */
-            spliced = close_pipe(pipe_fds);
+            close_pipe(pipe_fds);
+            spliced = false;
         } else if (errno != EINTR) {
             total = -1; /* ECONNRESET: the client aborted */
             break;
