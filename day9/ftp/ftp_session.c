@@ -36,7 +36,11 @@
 #include "day9/ftp/ftp_list.h"
 #include "day9/ftp/ftp_state.h"
 
-#define SEND_CHUNK (1L << 30) /* sendfile moves at most this per call */
+/* sendfile moves at most this per call. 256 KiB calls, not one for the
+ * whole file: the kernel sends larger packets (a 1 GiB download: 38,400
+ * TCP segments instead of 44,100, nstat), for 5-17% more speed
+ * (docs/bench.md) -- the same turn size as day10's http_server. */
+#define SEND_CHUNK (256L * 1024)
 
 static int start_pasv(struct session *s);
 static int open_data(struct session *s);
