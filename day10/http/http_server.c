@@ -299,7 +299,6 @@ static int send_reply(struct http_server *s, struct conn *c)
     bool rest = c->state == SENDING;
     const char *data = rest ? c->out + c->out_sent : s->reply.buf;
     size_t len = rest ? c->out_len - c->out_sent : s->reply.len;
-    long long turn = FILE_TURN;
     if (len > 0) {
         int more = c->file_off < c->file_end ? MSG_MORE : 0;
         ssize_t n = send(c->fd, data, len, more);
@@ -309,8 +308,6 @@ static int send_reply(struct http_server *s, struct conn *c)
         s->stats.bytes_sent += sent;
         c->deadline = s->now + SEND_TIMEOUT;
         c->out_sent += rest ? sent : 0;
-        if (sent < FILE_TURN)
-            turn -= (long long)sent; /* the head takes part of the turn */
         if (sent < len) {
             c->state = SENDING;
             return rest || conn_keep_output(c, data + sent, len - sent) ? 0
@@ -319,12 +316,9 @@ static int send_reply(struct http_server *s, struct conn *c)
     }
     /* Then the file part, with sendfile (no copy to user space): 256 KiB
      * turns cost less CPU than 64 KiB or 1 MiB at once (a 1 MiB file:
-     * 137-154 us per request, against 166-171 and 183; docs/bench.md).
-     * The head shortens the first turn, so every turn ends on a 256 KiB
-     * boundary of the answer, as lighttpd does: a 1 MiB answer then
-     * leaves in about 22 packets, not 24, for 5% less CPU. */
+     * 137-154 us per request, against 166-171 and 183; docs/bench.md). */
     unsigned long long before = s->stats.bytes_sent;
-    int done = conn_send_file(c, turn, &s->stats.bytes_sent);
+    int done = conn_send_file(c, FILE_TURN, &s->stats.bytes_sent);
     if (s->stats.bytes_sent != before)
         c->deadline = s->now + SEND_TIMEOUT;
     if (done == 0)
