@@ -37,8 +37,8 @@
 #include "day9/ftp/ftp_state.h"
 
 /* sendfile moves at most this per call. 256 KiB calls, not one for the
- * whole file: the kernel sends larger packets (a 1 GiB download: 38,400
- * TCP segments instead of 44,100, nstat), for 5-17% more speed
+ * whole file: the kernel sends fewer, fuller packets (a 1 GiB download:
+ * 38,400 TCP segments instead of 44,100, nstat), for 5-17% more speed
  * (docs/bench.md) -- the same turn size as day10's http_server. */
 #define SEND_CHUNK (256L * 1024)
 
