@@ -37,10 +37,11 @@ SERVER="$BUILD/day9/ftp/ftp_server"
 # fork or start) on CPU 0, the timed curl transfers on the last CPU, so
 # the server's core is its own and curl never shares it.
 ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+client_cpu=$((ncpu - 1))
 pin_server="" pin_client=""
 if command -v taskset >/dev/null 2>&1 && [ "$ncpu" -ge 2 ]; then
     pin_server="taskset -c 0"
-    pin_client="taskset -c $((ncpu - 1))"
+    pin_client="taskset -c $client_cpu"
 fi
 
 if ! command -v curl >/dev/null 2>&1; then
@@ -217,9 +218,9 @@ echo "server,round,download_MiBps,upload_MiBps" >"$rounds_csv"
 echo "load before: $(uptime)"
 echo "download ${SIZE_MB} MiB, upload ${UP_MB} MiB (files in $work), with curl, median of $RUNS; sessions: $SESSIONS x 2 MiB uploads at 256 KiB/s"
 if [ -n "$pin_server" ]; then
-    echo "servers pinned to CPU 0, curl to CPU $((ncpu - 1))"
+    echo "servers pinned to CPU 0, curl to CPU $client_cpu"
 else
-    echo "not pinned (one CPU, or no taskset): the rounds will spread more"
+    echo "not pinned (one CPU, or no taskset)"
 fi
 start_ours fork || exit 1
 PORT_fork=$PORT LOG_fork=$LOG

@@ -38,7 +38,7 @@
 
 /* sendfile moves at most this per call. 128 KiB calls, not one for the
  * whole file: the kernel sends fewer, fuller packets (a 1 GiB download:
- * 37,000-39,000 TCP segments instead of 41,000-44,000, nstat): 1.09 to
+ * 36,600-39,400 TCP segments instead of 41,100-44,100, nstat): 1.09 to
  * 1.25x vsftpd's speed, which makes one call (docs/bench.md). */
 #define SEND_CHUNK (128L * 1024)
 
